@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error';
+
+export type Environment = Record<string, string | undefined>;
+
+/**
+ * Validates the environment once at start-up into a typed object; every bad variable is
+ * named in one error so an operator fixes them all in one go.
+ */
+export function loadConfig<Schema extends z.ZodType>(
+  schema: Schema,
+  environment: Environment = process.env,
+): z.infer<Schema> {
+  const result = schema.safeParse(environment);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    ),
+  );
+}

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+export const TRACEPARENT_PATTERN = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The envelope every event travels in; `data` is the event's own schema. */
+export function envelopeSchema<Data extends z.ZodType>(type: string, version: number, data: Data) {
+  return z.object({
+    id: z.uuid(),
+    type: z.literal(type),
+    version: z.literal(version),
+    itemId: z.uuid(),
+    revision: z.number().int().nonnegative(),
+    occurredAt: z.iso.datetime({ offset: true }),
+    traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
+    data,
+  });
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import {
+  attachmentSchema,
+  customFieldValue,
+  httpUrl,
+  workPackageRefSchema,
+} from './shared.schemas';
+
+export const itemReceivedDataSchema = z.object({
+  source: z.enum(['openproject', 'submission']),
+  workPackage: workPackageRefSchema.optional(),
+  /** `cleanUrl`: the URL the item is published under. */
+  url: httpUrl,
+  /** `sourceUrl`: where the editor found it. */
+  originalUrl: httpUrl,
+  title: z.string().min(1).optional(),
+  /** The curator's description (HTML); wins over the article's text when present. */
+  descriptionHtml: z.string().optional(),
+  topics: z.array(z.string().min(1)),
+  imageUrl: httpUrl.optional(),
+  attachment: attachmentSchema.optional(),
+  /** When the upstream item last changed: the document's `date` and `lastMod`. */
+  updatedAt: z.iso.datetime({ offset: true }),
+  /** The custom fields by name, as the document's `openProjectCustomFields` shows them. */
+  customFields: z.record(z.string(), customFieldValue),
+});
+export type ItemReceivedData = z.infer<typeof itemReceivedDataSchema>;

@@ -1,0 +1,41 @@
+import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+
+export const DeadLetterHeader = {
+  Reason: 'x-dlq-reason',
+  SourceTopic: 'x-dlq-source-topic',
+  SourcePartition: 'x-dlq-source-partition',
+  SourceOffset: 'x-dlq-source-offset',
+  Attempts: 'x-dlq-attempts',
+  FailedAt: 'x-dlq-failed-at',
+  Service: 'x-dlq-service',
+} as const;
+
+export interface DeadLetterOrigin {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  service: string;
+  attempts: number;
+  reason: string;
+}
+
+/** The original key, value and headers, plus why and where it failed. */
+export function toDeadLetter(origin: DeadLetterOrigin): Message {
+  const headers: IHeaders = {
+    ...origin.message.headers,
+    [DeadLetterHeader.Reason]: origin.reason.slice(0, 4000),
+    [DeadLetterHeader.SourceTopic]: origin.topic,
+    [DeadLetterHeader.SourcePartition]: String(origin.partition),
+    [DeadLetterHeader.SourceOffset]: origin.message.offset,
+    [DeadLetterHeader.Attempts]: String(origin.attempts),
+    [DeadLetterHeader.FailedAt]: new Date().toISOString(),
+    [DeadLetterHeader.Service]: origin.service,
+  };
+  return { key: origin.message.key, value: origin.message.value, headers };
+}
+
+export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value[0] : value)?.toString();
+}

@@ -1,0 +1,113 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
+import { randomUUID } from 'node:crypto';
+import { Kafka, type KafkaMessage } from 'kafkajs';
+import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { DeadLetterHeader, headerText } from './dead-letter';
+import { EventConsumer } from './event-consumer';
+import { EventPublisher } from './event-publisher';
+import { KafkaModule } from './kafka.module';
+import { PermanentEventError } from './permanent-event.error';
+
+describe('Kafka lib against a real broker', () => {
+  const environment = testEnvironment();
+  const prefix = uniqueName('kafka-lib-test');
+  let app: TestingModule;
+  const handled: Array<EventOf<typeof Topic.ItemRemoved>> = [];
+  const attemptsByItem = new Map<string, number>();
+  const poisonedItemId = itemIdForUrl(`https://poisoned.example/${randomUUID()}`);
+  const flakyItemId = itemIdForUrl(`https://flaky.example/${randomUUID()}`);
+  const goodItemId = itemIdForUrl(`https://good.example/${randomUUID()}`);
+
+  beforeAll(async () => {
+    app = await Test.createTestingModule({
+      imports: [
+        KafkaModule.forRootAsync({
+          useFactory: () => ({
+            brokers: environment.KAFKA_BROKERS,
+            serviceName: 'round-trip',
+            clientIdPrefix: prefix,
+            topicPartitions: 3,
+            maxAttempts: 3,
+            retryInitialDelayMs: 50,
+            exitOnCrash: false,
+          }),
+        }),
+      ],
+    }).compile();
+    app.get(EventConsumer).subscribe(Topic.ItemRemoved, async (event) => {
+      const attempts = (attemptsByItem.get(event.itemId) ?? 0) + 1;
+      attemptsByItem.set(event.itemId, attempts);
+      if (event.itemId === poisonedItemId) throw new Error('poisoned on purpose');
+      if (event.itemId === flakyItemId && attempts < 2) throw new Error('flaky once');
+      if (event.data.detail === 'permanent') throw new PermanentEventError('cannot ever work');
+      handled.push(event);
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function readDeadLetters(): Promise<KafkaMessage[]> {
+    const kafka = new Kafka({
+      clientId: `${prefix}-dlq-reader`,
+      brokers: environment.KAFKA_BROKERS,
+      logLevel: 1,
+    });
+    const consumer = kafka.consumer({ groupId: `${prefix}-dlq-reader-${randomUUID()}` });
+    const seen: KafkaMessage[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: deadLetterTopic(Topic.ItemRemoved), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+    try {
+      return await eventually(async () => {
+        const ours = seen.filter((message) =>
+          [poisonedItemId, 'not-json'].includes(message.key?.toString() ?? ''),
+        );
+        return ours.length >= 2 ? ours : undefined;
+      }, 60000);
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  it('delivers events, retries a flaky handler, and dead-letters a poisoned message while the next one flows', async () => {
+    const publisher = app.get(EventPublisher);
+    await publisher.publish(Topic.ItemRemoved, {
+      itemId: poisonedItemId,
+      revision: 1,
+      data: { reason: 'operator' },
+    });
+    await publisher.send(Topic.ItemRemoved, [{ key: 'not-json', value: '{broken' }]);
+    await publisher.publish(Topic.ItemRemoved, {
+      itemId: flakyItemId,
+      revision: 1,
+      data: { reason: 'operator' },
+    });
+    await publisher.publish(Topic.ItemRemoved, {
+      itemId: goodItemId,
+      revision: 2,
+      data: { reason: 'deleted-upstream' },
+    });
+
+    await eventually(
+      async () => (handled.some((event) => event.itemId === goodItemId) ? true : undefined),
+      60000,
+    );
+    expect(handled.find((event) => event.itemId === goodItemId)?.revision).toBe(2);
+    expect(attemptsByItem.get(flakyItemId)).toBe(2);
+    expect(handled.filter((event) => event.itemId === flakyItemId)).toHaveLength(1);
+    expect(attemptsByItem.get(poisonedItemId)).toBe(3);
+
+    const deadLetters = await readDeadLetters();
+    const poisoned = deadLetters.find((message) => message.key?.toString() === poisonedItemId)!;
+    expect(headerText(poisoned.headers, DeadLetterHeader.Reason)).toBe('poisoned on purpose');
+    expect(headerText(poisoned.headers, DeadLetterHeader.Attempts)).toBe('3');
+    expect(headerText(poisoned.headers, DeadLetterHeader.SourceTopic)).toBe(Topic.ItemRemoved);
+    const broken = deadLetters.find((message) => message.key?.toString() === 'not-json')!;
+    expect(headerText(broken.headers, DeadLetterHeader.Reason)).toMatch(/not JSON/);
+    expect(broken.value?.toString()).toBe('{broken');
+  });
+});

@@ -1,0 +1,239 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
+import {
+  ContractViolationError,
+  deadLetterTopic,
+  parseEvent,
+  type EventOf,
+  type Topic,
+} from '@curation/contracts';
+import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
+import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { toDeadLetter } from './dead-letter';
+import { EventPublisher } from './event-publisher';
+import { KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
+import { KAFKA_CLIENT } from './kafka.tokens';
+import { PermanentEventError } from './permanent-event.error';
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  attempt: number;
+}
+
+export type EventHandler<T extends Topic> = (
+  event: EventOf<T>,
+  context: MessageContext,
+) => Promise<void>;
+
+export interface BatchFailure<T extends Topic> {
+  event: EventOf<T>;
+  reason: string;
+}
+
+/** Handles valid events of one batch together; returns the ones that must go to the dead-letter topic. */
+export type BatchEventHandler<T extends Topic> = (
+  events: EventOf<T>[],
+) => Promise<BatchFailure<T>[]>;
+
+type Route =
+  | { kind: 'message'; handle: EventHandler<Topic> }
+  | { kind: 'batch'; handle: BatchEventHandler<Topic> };
+
+const HEARTBEAT_EVERY_MS = 3000;
+
+/**
+ * One consumer group per service. An offset is committed only after its message was handled
+ * or dead-lettered (at-least-once); a failing message is retried with backoff, then sent with
+ * its reason to `<topic>.dlq` so the rest of the partition keeps flowing.
+ */
+@Injectable()
+export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(EventConsumer.name);
+  private readonly routes = new Map<string, Route>();
+  private consumer?: Consumer;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  subscribe<T extends Topic>(topic: T, handle: EventHandler<T>): void {
+    this.addRoute(topic, { kind: 'message', handle: handle as EventHandler<Topic> });
+  }
+
+  subscribeBatch<T extends Topic>(topic: T, handle: BatchEventHandler<T>): void {
+    this.addRoute(topic, { kind: 'batch', handle: handle as unknown as BatchEventHandler<Topic> });
+  }
+
+  get groupId(): string {
+    return `${this.options.clientIdPrefix}.${this.options.serviceName}`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.routes.size === 0) return;
+    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.logger.error(`consumer crashed for good: ${payload.error.message}`);
+      if (this.options.exitOnCrash) process.exit(1);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.routes.keys()], fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommitInterval: 500,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the message in hand finish, commits, leaves the group. */
+  async onModuleDestroy(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+
+  private addRoute(topic: string, route: Route): void {
+    if (this.routes.has(topic)) throw new Error(`Two handlers subscribe to ${topic}`);
+    if (this.consumer) throw new Error(`Subscribe to ${topic} before the application starts`);
+    this.routes.set(topic, route);
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const route = this.routes.get(payload.batch.topic);
+    if (!route) throw new Error(`No handler for ${payload.batch.topic}`);
+    if (route.kind === 'batch') return this.handleWholeBatch(route.handle, payload);
+    for (const message of payload.batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      await this.withHeartbeat(payload, () => this.handleOne(route.handle, payload.batch, message));
+      payload.resolveOffset(message.offset);
+      await payload.commitOffsetsIfNecessary();
+    }
+  }
+
+  private async handleOne(
+    handle: EventHandler<Topic>,
+    batch: Batch,
+    message: KafkaMessage,
+  ): Promise<void> {
+    const topic = batch.topic as Topic;
+    let event: EventOf<Topic>;
+    try {
+      event = parseEvent(topic, message.value);
+    } catch (error) {
+      return this.deadLetter(batch, [message], 1, (error as Error).message);
+    }
+    let attempt = 0;
+    try {
+      await this.retryPolicy().execute(() =>
+        handle(event, {
+          topic,
+          partition: batch.partition,
+          offset: message.offset,
+          attempt: ++attempt,
+        }),
+      );
+    } catch (error) {
+      await this.deadLetter(batch, [message], attempt, (error as Error).message);
+    }
+  }
+
+  private async handleWholeBatch(
+    handle: BatchEventHandler<Topic>,
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { batch } = payload;
+    const valid: Array<{ event: EventOf<Topic>; message: KafkaMessage }> = [];
+    for (const message of batch.messages) {
+      try {
+        valid.push({ event: parseEvent(batch.topic as Topic, message.value), message });
+      } catch (error) {
+        await this.deadLetter(batch, [message], 1, (error as Error).message);
+      }
+    }
+    let attempt = 0;
+    await this.withHeartbeat(payload, async () => {
+      try {
+        const failures = await this.retryPolicy().execute(() => {
+          attempt++;
+          return handle(valid.map(({ event }) => event));
+        });
+        for (const failure of failures) {
+          const failed = valid.find(({ event }) => event.id === failure.event.id);
+          if (failed) await this.deadLetter(batch, [failed.message], attempt, failure.reason);
+        }
+      } catch (error) {
+        await this.deadLetter(
+          batch,
+          valid.map(({ message }) => message),
+          attempt,
+          (error as Error).message,
+        );
+      }
+    });
+    const last = batch.messages.at(-1);
+    if (last) payload.resolveOffset(last.offset);
+    await payload.commitOffsetsIfNecessary();
+  }
+
+  private retryPolicy() {
+    return retry(
+      handleWhen(
+        (error) =>
+          !(error instanceof PermanentEventError || error instanceof ContractViolationError),
+      ),
+      {
+        maxAttempts: this.options.maxAttempts - 1,
+        backoff: new ExponentialBackoff({
+          initialDelay: this.options.retryInitialDelayMs,
+          maxDelay: 30000,
+        }),
+      },
+    );
+  }
+
+  private async withHeartbeat<R>(payload: EachBatchPayload, work: () => Promise<R>): Promise<R> {
+    const timer = setInterval(() => {
+      payload
+        .heartbeat()
+        .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
+    }, HEARTBEAT_EVERY_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  private async deadLetter(
+    batch: Batch,
+    messages: KafkaMessage[],
+    attempts: number,
+    reason: string,
+  ): Promise<void> {
+    if (messages.length === 0) return;
+    this.logger.warn(
+      `dead-lettering ${messages.length} message(s) of ${batch.topic} after ${attempts} attempt(s): ${reason}`,
+    );
+    await this.publisher.send(
+      deadLetterTopic(batch.topic as Topic),
+      messages.map((message) =>
+        toDeadLetter({
+          topic: batch.topic,
+          partition: batch.partition,
+          message,
+          service: this.options.serviceName,
+          attempts,
+          reason,
+        }),
+      ),
+    );
+  }
+}

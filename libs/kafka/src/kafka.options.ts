@@ -1,0 +1,14 @@
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
+
+export interface KafkaOptions {
+  brokers: string[];
+  /** Names this service's client and consumer group (`<prefix>.<serviceName>`). */
+  serviceName: string;
+  clientIdPrefix: string;
+  topicPartitions: number;
+  /** Attempts of a failing handler before its message goes to the dead-letter topic. */
+  maxAttempts: number;
+  retryInitialDelayMs: number;
+  /** Exit the process when the consumer crashes for good, so a supervisor restarts it. */
+  exitOnCrash: boolean;
+}

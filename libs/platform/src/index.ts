@@ -1,0 +1,4 @@
+export * from './app-config.module';
+export * from './bootstrap-service';
+export * from './platform.module';
+export * from './readiness.registry';

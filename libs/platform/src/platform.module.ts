@@ -1,0 +1,38 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { ReadinessRegistry } from './readiness.registry';
+
+export interface PlatformOptions {
+  serviceName: string;
+  logLevel: string;
+}
+
+/** What every service has: JSON logs, /health/live, /health/ready and /metrics. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    register.setDefaultLabels({ service: options.serviceName });
+    if (!register.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics();
+    return {
+      module: PlatformModule,
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            name: options.serviceName,
+            level: options.logLevel,
+            autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+          },
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [ReadinessRegistry],
+      exports: [ReadinessRegistry],
+    };
+  }
+}

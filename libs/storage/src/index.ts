@@ -1,0 +1,2 @@
+export * from './object-storage.repository';
+export * from './s3-client.factory';

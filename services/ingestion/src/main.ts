@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { loadConfig } from '@curation/config';
+import { bootstrapService } from '@curation/platform';
+import { ingestionConfigSchema } from './config/ingestion.config';
+import { IngestionModule } from './ingestion.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig(ingestionConfigSchema);
+  await bootstrapService(IngestionModule.forRoot(config), config.INGESTION_PORT);
+}
+
+main().catch((error: Error) => {
+  console.error(`ingestion failed to start: ${error.message}`);
+  process.exit(1);
+});
