@@ -17,7 +17,7 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // ESM-only dependencies must be transformed for jest's CommonJS runtime.
   transformIgnorePatterns: [
-    '/node_modules/(?!(linkedom|htmlparser2|domhandler|domutils|dom-serializer|entities|uhyphen|html-escaper|htmlparser2|cssom|css-select|css-what|boolbase|nth-check)/)',
+    '/node_modules/(?!(linkedom|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities|uhyphen|html-escaper|htmlparser2|cssom|cssomnom|css-select|css-what|boolbase|nth-check)/)',
   ],
   moduleNameMapper: { '^@curation/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   modulePathIgnorePatterns: ['<rootDir>/.infra', '<rootDir>/dist', '<rootDir>/.*/dist/'],
@@ -36,7 +36,7 @@ module.exports = {
       testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.ts'],
     },
   ],
 };

@@ -22,7 +22,9 @@ export async function ensureCached(
 ): Promise<{ name: string; dir: string }> {
   const cached = candidates.find((candidate) => fs.existsSync(path.join(cacheDir, candidate.name)));
   if (cached) return { name: cached.name, dir: path.join(cacheDir, cached.name) };
-  return withFileLock(path.join(cacheDir, '.download.lock'), () => buildFirstAvailable(cacheDir, candidates, progress));
+  return withFileLock(path.join(cacheDir, '.download.lock'), () =>
+    buildFirstAvailable(cacheDir, candidates, progress),
+  );
 }
 
 async function buildFirstAvailable(
@@ -62,6 +64,7 @@ async function buildInto(finalDir: string, candidate: CacheCandidate): Promise<v
 function removeStagingLeftovers(finalDir: string): void {
   const prefix = `${path.basename(finalDir)}.partial-`;
   for (const entry of fs.readdirSync(path.dirname(finalDir))) {
-    if (entry.startsWith(prefix)) fs.rmSync(path.join(path.dirname(finalDir), entry), { recursive: true, force: true });
+    if (entry.startsWith(prefix))
+      fs.rmSync(path.join(path.dirname(finalDir), entry), { recursive: true, force: true });
   }
 }

@@ -15,7 +15,9 @@ export function infraDir(): string {
 
 export function cacheDir(): string {
   if (process.env.CURATION_CACHE_DIR) return process.env.CURATION_CACHE_DIR;
-  return isRoot() ? '/var/cache/curation-pipeline' : path.join(os.homedir(), '.cache', 'curation-pipeline');
+  return isRoot()
+    ? '/var/cache/curation-pipeline'
+    : path.join(os.homedir(), '.cache', 'curation-pipeline');
 }
 
 export function logFileOf(stateDir: string, name: string): string {

@@ -8,16 +8,24 @@ import { runCommand, spawnDetached } from './processes';
 import type { LaunchContext, LaunchedServer, ServerDefinition } from './service';
 
 const KAFKA_VERSION = '4.4.0';
+/** The log4j2 version Kafka 4.4.0 depends on: its slf4j binding is not among Kafka's own dependencies. */
+const LOG4J_VERSION = '2.25.5';
 
 async function kafkaLibDir(context: LaunchContext): Promise<string> {
   const { dir } = await ensureCached(
     context.cacheDir,
     [
       {
-        name: `kafka-${KAFKA_VERSION}`,
+        name: `kafka-${KAFKA_VERSION}-log4j-${LOG4J_VERSION}`,
         build: (stagingDir) =>
           fetchWithMaven(stagingDir, {
-            withDependencies: { coordinates: `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`, outputDirectory: 'lib' },
+            withDependencies: {
+              coordinates: [
+                `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
+                `org.apache.logging.log4j:log4j-slf4j-impl:${LOG4J_VERSION}`,
+              ],
+              outputDirectory: 'lib',
+            },
           }),
       },
     ],
@@ -55,7 +63,11 @@ rootLogger.level = info
 rootLogger.appenderRef.stdout.ref = STDOUT
 `;
 
-function writeConfig(configDir: string, dataDir: string, ports: number[]): { properties: string; log4j: string } {
+function writeConfig(
+  configDir: string,
+  dataDir: string,
+  ports: number[],
+): { properties: string; log4j: string } {
   const [brokerPort, controllerPort] = ports;
   const properties = path.join(configDir, 'server.properties');
   const log4j = path.join(configDir, 'log4j2.properties');
@@ -64,10 +76,21 @@ function writeConfig(configDir: string, dataDir: string, ports: number[]): { pro
   return { properties, log4j };
 }
 
-async function formatStorageOnce(classpath: string, log4j: string, properties: string, dataDir: string): Promise<void> {
+async function formatStorageOnce(
+  classpath: string,
+  log4j: string,
+  properties: string,
+  dataDir: string,
+): Promise<void> {
   if (fs.existsSync(path.join(dataDir, 'meta.properties'))) return;
   const tool = (args: string[]) =>
-    runCommand(javaBinary(), [`-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath, 'kafka.tools.StorageTool', ...args]);
+    runCommand(javaBinary(), [
+      `-Dlog4j2.configurationFile=${log4j}`,
+      '-cp',
+      classpath,
+      'kafka.tools.StorageTool',
+      ...args,
+    ]);
   const clusterId = (await tool(['random-uuid'])).stdout.trim().split('\n').pop() ?? '';
   await tool(['format', '-t', clusterId, '-c', properties]);
 }
@@ -88,7 +111,16 @@ export const kafkaServer: ServerDefinition = {
     await formatStorageOnce(classpath, log4j, properties, dataDir);
     const child = spawnDetached(
       javaBinary(),
-      ['-Xms256m', '-Xmx512m', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath, 'kafka.Kafka', properties],
+      [
+        '-Xms256m',
+        '-Xmx512m',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${log4j}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        properties,
+      ],
       { logFile: context.logFile },
     );
     return { child, endpoint: `127.0.0.1:${context.ports[0]}` };

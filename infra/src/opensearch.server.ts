@@ -19,13 +19,24 @@ interface OpensearchModule {
 }
 
 /** The integ-test-zip ships only transport-netty4: the analyzers, mapper extras and _reindex come from these. */
-const EXTRA_MODULES: OpensearchModule[] = [
-  { folder: 'analysis-common', artifactId: 'analysis-common', classname: 'org.opensearch.analysis.common.CommonAnalysisPlugin' },
-  { folder: 'mapper-extras', artifactId: 'mapper-extras-client', classname: 'org.opensearch.index.mapper.MapperExtrasPlugin' },
-  { folder: 'reindex', artifactId: 'reindex-client', classname: 'org.opensearch.index.reindex.ReindexPlugin' },
+const SINGLE_JAR_MODULES: OpensearchModule[] = [
+  {
+    folder: 'analysis-common',
+    artifactId: 'analysis-common',
+    classname: 'org.opensearch.analysis.common.CommonAnalysisPlugin',
+  },
+  {
+    folder: 'mapper-extras',
+    artifactId: 'mapper-extras-client',
+    classname: 'org.opensearch.index.mapper.MapperExtrasPlugin',
+  },
 ];
-const REINDEX_MODULE = 'reindex';
-/** Already in the distribution's lib/: a second copy fails with "jar hell". */
+const REINDEX_MODULE: OpensearchModule = {
+  folder: 'reindex',
+  artifactId: 'reindex-client',
+  classname: 'org.opensearch.index.reindex.ReindexPlugin',
+};
+/** Reindex dependencies already in the distribution's lib/: a second copy fails with "jar hell". */
 const JARS_ALREADY_IN_LIB = ['reactor-core', 'reactive-streams', 'opensearch-common'];
 
 function pluginDescriptor(module: OpensearchModule, version: string): string {
@@ -48,24 +59,30 @@ async function unzip(zipFile: string, targetDir: string): Promise<void> {
     return;
   }
   await runCommand(path.join(javaHome(), 'bin', 'jar'), ['xf', zipFile], { cwd: targetDir });
-  await runCommand('chmod', ['-R', 'a+x', ...['bin', 'bin'].slice(1)], { cwd: targetDir });
+}
+
+/** `jar xf` drops the executable bits that unzip keeps. */
+function makeScriptsExecutable(home: string): void {
+  const binDir = path.join(home, 'bin');
+  for (const file of fs.readdirSync(binDir)) fs.chmodSync(path.join(binDir, file), 0o755);
 }
 
 async function buildDistribution(stagingDir: string, version: string): Promise<void> {
-  const simpleModules = EXTRA_MODULES.filter((module) => module.folder !== REINDEX_MODULE);
-  const reindex = EXTRA_MODULES.find((module) => module.folder === REINDEX_MODULE);
-  if (!reindex) throw new Error('reindex module missing from EXTRA_MODULES');
   await fetchWithMaven(stagingDir, {
     artifacts: [
-      { coordinates: `org.opensearch.distribution.integ-test-zip:opensearch:${version}:zip`, outputDirectory: 'downloads', destFileName: 'opensearch.zip' },
-      ...simpleModules.map((module) => ({
+      {
+        coordinates: `org.opensearch.distribution.integ-test-zip:opensearch:${version}:zip`,
+        outputDirectory: 'downloads',
+        destFileName: 'opensearch.zip',
+      },
+      ...SINGLE_JAR_MODULES.map((module) => ({
         coordinates: `org.opensearch.plugin:${module.artifactId}:${version}`,
         outputDirectory: `downloads/modules/${module.folder}`,
       })),
     ],
     withDependencies: {
-      coordinates: `org.opensearch.plugin:${reindex.artifactId}:${version}`,
-      outputDirectory: `downloads/modules/${reindex.folder}`,
+      coordinates: [`org.opensearch.plugin:${REINDEX_MODULE.artifactId}:${version}`],
+      outputDirectory: `downloads/modules/${REINDEX_MODULE.folder}`,
       excludeArtifactIds: JARS_ALREADY_IN_LIB,
     },
   });
@@ -74,15 +91,21 @@ async function buildDistribution(stagingDir: string, version: string): Promise<v
   await unzip(path.join(downloads, 'opensearch.zip'), unpacked);
   const home = path.join(stagingDir, 'home');
   fs.renameSync(path.join(unpacked, `opensearch-${version}`), home);
-  for (const module of EXTRA_MODULES) {
+  makeScriptsExecutable(home);
+  for (const module of [...SINGLE_JAR_MODULES, REINDEX_MODULE]) {
     const moduleDir = path.join(home, 'modules', module.folder);
     fs.renameSync(path.join(downloads, 'modules', module.folder), moduleDir);
-    fs.writeFileSync(path.join(moduleDir, 'plugin-descriptor.properties'), pluginDescriptor(module, version));
+    fs.writeFileSync(
+      path.join(moduleDir, 'plugin-descriptor.properties'),
+      pluginDescriptor(module, version),
+    );
   }
   fs.rmSync(downloads, { recursive: true, force: true });
 }
 
-async function cachedDistribution(context: LaunchContext): Promise<{ version: string; home: string }> {
+async function cachedDistribution(
+  context: LaunchContext,
+): Promise<{ version: string; home: string }> {
   const { name, dir } = await ensureCached(
     context.cacheDir,
     OPENSEARCH_VERSIONS.map((version) => ({
@@ -129,7 +152,11 @@ async function ensureServiceUser(): Promise<void> {
 }
 
 /** OpenSearch refuses to run as root: as root, hand its folders to an unprivileged user and start it through runuser. */
-async function commandLine(binary: string, pidFile: string, baseDir: string): Promise<{ command: string; args: string[] }> {
+async function commandLine(
+  binary: string,
+  pidFile: string,
+  baseDir: string,
+): Promise<{ command: string; args: string[] }> {
   const args = ['-p', pidFile];
   if (!isRoot()) return { command: binary, args };
   await ensureServiceUser();
@@ -139,7 +166,9 @@ async function commandLine(binary: string, pidFile: string, baseDir: string): Pr
 
 async function clusterIsYellow(endpoint: string): Promise<boolean> {
   try {
-    return (await httpStatus(`${endpoint}/_cluster/health?wait_for_status=yellow&timeout=2s`)) === 200;
+    return (
+      (await httpStatus(`${endpoint}/_cluster/health?wait_for_status=yellow&timeout=2s`)) === 200
+    );
   } catch {
     return false;
   }
@@ -159,11 +188,22 @@ export const opensearchServer: ServerDefinition = {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.mkdirSync(logsDir, { recursive: true });
     const home = await installCopy(distribution.home, baseDir, distribution.version);
-    fs.writeFileSync(path.join(home, 'config', 'opensearch.yml'), opensearchYml(context.ports, dataDir, logsDir));
+    fs.writeFileSync(
+      path.join(home, 'config', 'opensearch.yml'),
+      opensearchYml(context.ports, dataDir, logsDir),
+    );
     const pidFile = path.join(baseDir, 'opensearch.pid');
     fs.rmSync(pidFile, { force: true });
-    const { command, args } = await commandLine(path.join(home, 'bin', 'opensearch'), pidFile, baseDir);
-    const env = { ...process.env, OPENSEARCH_JAVA_HOME: javaHome(), OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m' };
+    const { command, args } = await commandLine(
+      path.join(home, 'bin', 'opensearch'),
+      pidFile,
+      baseDir,
+    );
+    const env = {
+      ...process.env,
+      OPENSEARCH_JAVA_HOME: javaHome(),
+      OPENSEARCH_JAVA_OPTS: '-Xms512m -Xmx512m',
+    };
     const child = spawnDetached(command, args, { logFile: context.logFile, env, cwd: home });
     return { child, endpoint: `http://127.0.0.1:${context.ports[0]}`, pidFile };
   },

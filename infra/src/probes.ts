@@ -9,7 +9,11 @@ export function splitHostPort(endpoint: string): { host: string; port: number } 
 }
 
 /** Sends one request and collects the answer until `isComplete` says it is whole. */
-function exchange(endpoint: string, request: Buffer, isComplete: (answer: Buffer) => boolean): Promise<Buffer> {
+function exchange(
+  endpoint: string,
+  request: Buffer,
+  isComplete: (answer: Buffer) => boolean,
+): Promise<Buffer> {
   const { host, port } = splitHostPort(endpoint);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
@@ -40,7 +44,9 @@ async function answersCorrectly(probe: () => Promise<boolean>): Promise<boolean>
 
 export function redisAnswersPing(endpoint: string): Promise<boolean> {
   return answersCorrectly(async () => {
-    const answer = await exchange(endpoint, Buffer.from('PING\r\n'), (data) => data.includes('\r\n'));
+    const answer = await exchange(endpoint, Buffer.from('PING\r\n'), (data) =>
+      data.includes('\r\n'),
+    );
     return answer.toString('latin1').startsWith('+PONG');
   });
 }

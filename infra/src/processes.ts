@@ -14,7 +14,11 @@ export interface SpawnOptions {
 }
 
 /** Own session and process group, output to the log file: the server outlives the command that started it. */
-export function spawnDetached(command: string, args: string[], options: SpawnOptions): ChildProcess {
+export function spawnDetached(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): ChildProcess {
   const logFd = fs.openSync(options.logFile, 'a');
   try {
     return spawn(command, args, {
@@ -39,14 +43,19 @@ export function runCommand(
   options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { ...options, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) {
-        const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
-        reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${output}`));
-      } else {
-        resolve({ stdout, stderr });
-      }
-    });
+    execFile(
+      command,
+      args,
+      { ...options, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          const output = `${stdout}\n${stderr}`.trim().split('\n').slice(-20).join('\n');
+          reject(new Error(`${command} ${args.join(' ')} failed: ${error.message}\n${output}`));
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
   });
 }
 
@@ -77,20 +86,18 @@ export interface StoppableProcess {
   processGroup: number;
 }
 
-/** SIGTERM to the server and its process group, then SIGKILL what is still there after the grace period. */
+/** SIGTERM to the server, then SIGKILL to it and its process group if still there after the grace period. */
 export async function stopProcess(target: StoppableProcess, marker: string): Promise<void> {
   const ownsPid = runsCommand(target.pid, marker);
   const ownsGroup = runsCommand(target.processGroup, marker) || ownsPid;
   if (!ownsPid && !ownsGroup) return;
   const stillRunning = (): boolean =>
     (ownsPid && isAlive(target.pid)) || (ownsGroup && isGroupAlive(target.processGroup));
-  const signal = (name: NodeJS.Signals): void => {
-    if (ownsGroup) sendSignal(-target.processGroup, name);
-    if (ownsPid) sendSignal(target.pid, name);
-  };
-  signal('SIGTERM');
+  // Not the whole group: a wrapper such as runuser answers SIGTERM by killing the server 2 s later.
+  sendSignal(ownsPid ? target.pid : -target.processGroup, 'SIGTERM');
   if (await waitUntil(() => !stillRunning(), STOP_GRACE_MS)) return;
-  signal('SIGKILL');
+  if (ownsGroup) sendSignal(-target.processGroup, 'SIGKILL');
+  if (ownsPid) sendSignal(target.pid, 'SIGKILL');
   await waitUntil(() => !stillRunning(), KILL_WAIT_MS);
 }
 

@@ -8,7 +8,8 @@ import type { LaunchContext, LaunchedServer, ServerDefinition } from './service'
 async function redisServerBinary(progress: (message: string) => void): Promise<string> {
   const existing = findOnPath('redis-server');
   if (existing) return existing;
-  if (!isRoot()) throw new Error('redis-server is not installed: run `sudo apt-get install -y redis-server`');
+  if (!isRoot())
+    throw new Error('redis-server is not installed: run `sudo apt-get install -y redis-server`');
   progress('installing redis-server with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () => runCommand('apt-get', ['install', '-y', 'redis-server'], { env });
@@ -34,20 +35,18 @@ export const redisServer: ServerDefinition = {
     const dataDir = path.join(context.infraDir, 'redis', 'data');
     fs.mkdirSync(dataDir, { recursive: true });
     const [port] = context.ports;
-    const child = spawnDetached(
-      binary,
-      [
-        '--port', String(port),
-        '--bind', '127.0.0.1',
-        '--dir', dataDir,
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--maxmemory-policy', 'noeviction',
-        '--save', '',
-        '--daemonize', 'no',
-      ],
-      { logFile: context.logFile },
-    );
+    const options: Record<string, string> = {
+      port: String(port),
+      bind: '127.0.0.1',
+      dir: dataDir,
+      appendonly: 'yes',
+      appendfsync: 'everysec',
+      'maxmemory-policy': 'noeviction',
+      save: '',
+      daemonize: 'no',
+    };
+    const args = Object.entries(options).flatMap(([name, value]) => [`--${name}`, value]);
+    const child = spawnDetached(binary, args, { logFile: context.logFile });
     return { child, endpoint: `redis://127.0.0.1:${port}` };
   },
 

@@ -24,7 +24,11 @@ async function s3ProxyJar(context: LaunchContext): Promise<string> {
       build: (stagingDir: string) =>
         fetchWithMaven(stagingDir, {
           artifacts: [
-            { coordinates: `org.gaul:s3proxy:${version}:jar:jar-with-dependencies`, outputDirectory: '.', destFileName: JAR_NAME },
+            {
+              coordinates: `org.gaul:s3proxy:${version}:jar:jar-with-dependencies`,
+              outputDirectory: '.',
+              destFileName: JAR_NAME,
+            },
           ],
         }),
     })),
@@ -58,9 +62,13 @@ export const s3ProxyServer: ServerDefinition = {
     const propertiesFile = path.join(baseDir, 's3proxy.conf');
     const [port] = context.ports;
     fs.writeFileSync(propertiesFile, proxyProperties(port, dataDir));
-    const child = spawnDetached(javaBinary(), ['-Xmx256m', '-jar', jar, '--properties', propertiesFile], {
-      logFile: context.logFile,
-    });
+    const child = spawnDetached(
+      javaBinary(),
+      ['-Xmx256m', '-jar', jar, '--properties', propertiesFile],
+      {
+        logFile: context.logFile,
+      },
+    );
     return { child, endpoint: `http://127.0.0.1:${port}` };
   },
 

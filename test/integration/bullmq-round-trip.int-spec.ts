@@ -3,23 +3,27 @@ import IORedis from 'ioredis';
 import { testEnvironment, uniqueName } from '../support/test-environment';
 
 describe('BullMQ on the project Redis', () => {
-  const connection = new IORedis(testEnvironment().REDIS_URL, { maxRetriesPerRequest: null });
+  const connections = Array.from(
+    { length: 3 },
+    () => new IORedis(testEnvironment().REDIS_URL, { maxRetriesPerRequest: null }),
+  );
+  const [connection, eventsConnection, workerConnection] = connections;
   const queueName = uniqueName('round-trip');
 
   afterAll(async () => {
-    await connection.quit();
+    await Promise.all(connections.map((each) => each.quit()));
   });
 
   it('runs a job through a worker and returns its result; a failing job reports its reason', async () => {
     const queue = new Queue<{ n: number }, number>(queueName, { connection });
-    const events = new QueueEvents(queueName, { connection: connection.duplicate() });
+    const events = new QueueEvents(queueName, { connection: eventsConnection });
     const worker = new Worker<{ n: number }, number>(
       queueName,
       async (job) => {
         if (job.data.n < 0) throw new Error('negative input');
         return job.data.n * 2;
       },
-      { connection: connection.duplicate() },
+      { connection: workerConnection },
     );
     try {
       await events.waitUntilReady();

@@ -40,6 +40,13 @@ export const environmentFields = {
   IMAGE_PROCESSING_PORT: port(3102),
   SEARCH_INDEXING_PORT: port(3103),
   FETCH_ALLOW_HOSTS: commaList,
+  OPENPROJECT_URL: z.url({ protocol: /^https?$/ }),
+  OPENPROJECT_API_KEY: z.string().min(1),
+  /** Empty counts as unset. */
+  OPENPROJECT_WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value : undefined)),
   ADMIN_USER: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'at least 8 characters').optional(),
   DEVELOPMENT_MODE: booleanFlag,

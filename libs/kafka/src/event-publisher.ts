@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createEvent, type EventOf, type NewEvent, type Topic } from '@curation/contracts';
-import type { IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
 import { KAFKA_CLIENT } from './kafka.tokens';
 
 /** Produces validated events, keyed by item so one item's events stay in order. */
@@ -11,7 +11,11 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(KAFKA_CLIENT) kafka: Kafka) {
     // Idempotence needs acks from all in-sync replicas and one request in flight to keep order.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async onModuleInit(): Promise<void> {

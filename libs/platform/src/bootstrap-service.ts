@@ -1,6 +1,12 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+
+export interface BootstrapOptions {
+  /** Largest JSON body accepted (express's default is 100 kB). */
+  jsonBodyLimitBytes?: number;
+}
 
 /**
  * Starts a service's HTTP server; SIGTERM and SIGINT run Nest's shutdown hooks, so consumers
@@ -9,8 +15,13 @@ import { Logger } from 'nestjs-pino';
 export async function bootstrapService(
   module: DynamicModule,
   port: number,
+  options: BootstrapOptions = {},
 ): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { bufferLogs: true, rawBody: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    rawBody: true,
+  });
+  if (options.jsonBodyLimitBytes) app.useBodyParser('json', { limit: options.jsonBodyLimitBytes });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.listen(port, '0.0.0.0');

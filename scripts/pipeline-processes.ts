@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** How the four services run as separate processes: shared by `npm start` and the tests. */
+export const repoRoot = resolve(__dirname, '..');
+
+export const SERVICES = [
+  { name: 'ingestion', portVariable: 'INGESTION_PORT', defaultPort: 3100 },
+  { name: 'enrichment', portVariable: 'ENRICHMENT_PORT', defaultPort: 3101 },
+  { name: 'image-processing', portVariable: 'IMAGE_PROCESSING_PORT', defaultPort: 3102 },
+  { name: 'search-indexing', portVariable: 'SEARCH_INDEXING_PORT', defaultPort: 3103 },
+] as const;
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+/** Local-development defaults; a variable already set in the environment wins. */
+export const DEVELOPMENT_DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'development',
+  S3_BUCKET: 'curation',
+  OPENPROJECT_URL: 'http://127.0.0.1:8080',
+  OPENPROJECT_API_KEY: 'development-key',
+  OPENPROJECT_WEBHOOK_SECRET: 'development-secret',
+  ADMIN_PASSWORD: 'development-admin',
+  DEVELOPMENT_MODE: 'true',
+};
+
+export function servicePort(
+  name: ServiceName,
+  environment: Record<string, string | undefined>,
+): number {
+  const service = SERVICES.find((each) => each.name === name)!;
+  return Number(environment[service.portVariable] ?? service.defaultPort);
+}
+
+export function spawnService(
+  name: ServiceName,
+  environment: Record<string, string>,
+  logFile: string,
+): ChildProcess {
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [join(repoRoot, 'services', name, 'dist', 'main.js')], {
+    env: environment,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+export async function waitUntilLive(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((done) => setTimeout(done, 300));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/** SIGTERM, then SIGKILL if the process has not finished its in-flight work in time. */
+export function stopProcess(child: ChildProcess, graceMs = 20000): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((done) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', (code) => {
+      clearTimeout(force);
+      done(code);
+    });
+    child.kill('SIGTERM');
+  });
+}
