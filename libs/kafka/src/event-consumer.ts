@@ -42,9 +42,13 @@ export type BatchEventHandler<T extends Topic> = (
   events: EventOf<T>[],
 ) => Promise<BatchFailure<T>[]>;
 
+/** For topics without an event schema of their own, such as dead-letter topics. */
+export type RawMessageHandler = (message: KafkaMessage, context: MessageContext) => Promise<void>;
+
 type Route =
   | { kind: 'message'; handle: EventHandler<Topic> }
-  | { kind: 'batch'; handle: BatchEventHandler<Topic> };
+  | { kind: 'batch'; handle: BatchEventHandler<Topic> }
+  | { kind: 'raw'; handle: RawMessageHandler };
 
 const HEARTBEAT_EVERY_MS = 3000;
 
@@ -71,6 +75,10 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   subscribeBatch<T extends Topic>(topic: T, handle: BatchEventHandler<T>): void {
     this.addRoute(topic, { kind: 'batch', handle: handle as unknown as BatchEventHandler<Topic> });
+  }
+
+  subscribeRaw(topic: string, handle: RawMessageHandler): void {
+    this.addRoute(topic, { kind: 'raw', handle });
   }
 
   get groupId(): string {
@@ -112,7 +120,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (route.kind === 'batch') return this.handleWholeBatch(route.handle, payload);
     for (const message of payload.batch.messages) {
       if (!payload.isRunning() || payload.isStale()) return;
-      await this.withHeartbeat(payload, () => this.handleOne(route.handle, payload.batch, message));
+      await this.withHeartbeat(payload, () =>
+        route.kind === 'raw'
+          ? this.handleRaw(route.handle, payload.batch, message)
+          : this.handleOne(route.handle, payload.batch, message),
+      );
       payload.resolveOffset(message.offset);
       await payload.commitOffsetsIfNecessary();
     }
@@ -143,6 +155,22 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (error) {
       await this.deadLetter(batch, [message], attempt, (error as Error).message);
     }
+  }
+
+  private async handleRaw(
+    handle: RawMessageHandler,
+    batch: Batch,
+    message: KafkaMessage,
+  ): Promise<void> {
+    let attempt = 0;
+    await this.retryPolicy().execute(() =>
+      handle(message, {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        attempt: ++attempt,
+      }),
+    );
   }
 
   private async handleWholeBatch(

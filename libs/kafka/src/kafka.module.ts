@@ -3,6 +3,7 @@ import { createKafkaClient } from './kafka-client.factory';
 import { EventConsumer } from './event-consumer';
 import { EventPublisher } from './event-publisher';
 import { KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
+import { KafkaReadiness } from './kafka-readiness';
 import { KAFKA_CLIENT } from './kafka.tokens';
 import { TopicProvisioner } from './topic-provisioner';
 
@@ -16,6 +17,7 @@ export class KafkaModule {
         { ...options, provide: KAFKA_OPTIONS },
         { provide: KAFKA_CLIENT, useFactory: createKafkaClient, inject: [KAFKA_OPTIONS] },
         TopicProvisioner,
+        KafkaReadiness,
         EventPublisher,
         EventConsumer,
       ],

@@ -1,0 +1,4 @@
+export * from './item-status';
+export * from './item-status.service';
+export * from './operations.module';
+export * from './queue-dashboard';

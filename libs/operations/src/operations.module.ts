@@ -1,0 +1,88 @@
+import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ALL_QUEUES } from '@curation/contracts';
+import { KAFKA_CLIENT } from '@curation/kafka';
+import { ReadinessRegistry } from '@curation/platform';
+import { Queue } from 'bullmq';
+import IORedis, { type Redis } from 'ioredis';
+import type { Admin, Kafka } from 'kafkajs';
+import { ItemStatusConsumer } from './item-status.consumer';
+import { ItemStatusController } from './item-status.controller';
+import { ItemStatusRepository, OPERATIONS_REDIS } from './item-status.repository';
+import { ItemStatusService } from './item-status.service';
+import { registerConsumerLagGauge, registerQueueDepthGauge } from './pipeline-gauges';
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
+
+export interface OperationsOptions {
+  redisUrl: string;
+  adminUser: string;
+  adminPassword: string;
+  /** Consumer groups whose lag /metrics reports (`<prefix>.`). */
+  consumerGroupPrefix: string;
+}
+
+const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
+const PIPELINE_QUEUES = Symbol('PIPELINE_QUEUES');
+
+/**
+ * What operators use, served by one service (ingestion): item status built from the events,
+ * the queue dashboard, and pipeline-wide gauges (queue depths, consumer lag).
+ */
+@Module({})
+export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
+  private admin?: Admin;
+
+  constructor(
+    @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
+    @Inject(OPERATIONS_REDIS) private readonly redis: Redis,
+    @Inject(PIPELINE_QUEUES) private readonly queues: Queue[],
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  static forRoot(options: OperationsOptions): DynamicModule {
+    return {
+      module: OperationsModule,
+      controllers: [ItemStatusController],
+      providers: [
+        { provide: OPERATIONS_OPTIONS, useValue: options },
+        {
+          provide: OPERATIONS_REDIS,
+          useFactory: () => new IORedis(options.redisUrl, { maxRetriesPerRequest: null }),
+        },
+        {
+          provide: PIPELINE_QUEUES,
+          useFactory: (redis: Redis) =>
+            ALL_QUEUES.map((name) => new Queue(name, { connection: redis })),
+          inject: [OPERATIONS_REDIS],
+        },
+        ItemStatusRepository,
+        ItemStatusService,
+        ItemStatusConsumer,
+      ],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.readiness.register('redis', async () => {
+      await this.redis.ping();
+    });
+    this.httpAdapterHost.httpAdapter
+      .getInstance()
+      .use(
+        QUEUE_DASHBOARD_PATH,
+        ...queueDashboard(this.queues, this.options.adminUser, this.options.adminPassword),
+      );
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    registerQueueDepthGauge(this.queues);
+    registerConsumerLagGauge(this.admin, `${this.options.consumerGroupPrefix}.`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.queues.map((queue) => queue.close()));
+    await this.admin?.disconnect();
+    await this.redis.quit();
+  }
+}
