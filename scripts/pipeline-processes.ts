@@ -18,7 +18,9 @@ export type ServiceName = (typeof SERVICES)[number]['name'];
 export const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   NODE_ENV: 'development',
   S3_BUCKET: 'curation',
-  OPENPROJECT_URL: 'http://127.0.0.1:8080',
+  // Point these at your OpenProject; `.invalid` never resolves, so nothing is contacted by accident.
+  OPENPROJECT_URL: 'http://openproject.invalid',
+  OPENPROJECT_TYPE_ID: '1',
   OPENPROJECT_API_KEY: 'development-key',
   OPENPROJECT_WEBHOOK_SECRET: 'development-secret',
   ADMIN_PASSWORD: 'development-admin',

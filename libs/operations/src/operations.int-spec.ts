@@ -63,8 +63,8 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
         }),
         OperationsModule.forRoot({
           redisUrl: `redis://127.0.0.1:${redisPort}`,
-          adminUser: admin.user,
-          adminPassword: admin.password,
+          queuePrefix: 'bull',
+          admin,
           consumerGroupPrefix: prefix,
         }),
       ],

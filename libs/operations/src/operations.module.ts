@@ -1,4 +1,11 @@
-import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ALL_QUEUES } from '@curation/contracts';
 import { KAFKA_CLIENT } from '@curation/kafka';
@@ -10,13 +17,15 @@ import { ItemStatusConsumer } from './item-status.consumer';
 import { ItemStatusController } from './item-status.controller';
 import { ItemStatusRepository, OPERATIONS_REDIS } from './item-status.repository';
 import { ItemStatusService } from './item-status.service';
-import { registerConsumerLagGauge, registerQueueDepthGauge } from './pipeline-gauges';
+import { trackPipeline } from './pipeline-gauges';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
 
 export interface OperationsOptions {
   redisUrl: string;
-  adminUser: string;
-  adminPassword: string;
+  /** BullMQ key prefix of the pipeline's queues. */
+  queuePrefix: string;
+  /** Credentials of the queue dashboard; without them it is not served. */
+  admin?: { user: string; password: string };
   /** Consumer groups whose lag /metrics reports (`<prefix>.`). */
   consumerGroupPrefix: string;
 }
@@ -30,7 +39,8 @@ const PIPELINE_QUEUES = Symbol('PIPELINE_QUEUES');
  */
 @Module({})
 export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
-  private admin?: Admin;
+  private readonly logger = new Logger(OperationsModule.name);
+  private kafkaAdmin?: Admin;
 
   constructor(
     @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
@@ -54,7 +64,9 @@ export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
         {
           provide: PIPELINE_QUEUES,
           useFactory: (redis: Redis) =>
-            ALL_QUEUES.map((name) => new Queue(name, { connection: redis })),
+            ALL_QUEUES.map(
+              (name) => new Queue(name, { connection: redis, prefix: options.queuePrefix }),
+            ),
           inject: [OPERATIONS_REDIS],
         },
         ItemStatusRepository,
@@ -68,21 +80,24 @@ export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
     this.readiness.register('redis', async () => {
       await this.redis.ping();
     });
-    this.httpAdapterHost.httpAdapter
-      .getInstance()
-      .use(
-        QUEUE_DASHBOARD_PATH,
-        ...queueDashboard(this.queues, this.options.adminUser, this.options.adminPassword),
+    const { admin } = this.options;
+    if (admin) {
+      this.httpAdapterHost.httpAdapter
+        .getInstance()
+        .use(QUEUE_DASHBOARD_PATH, ...queueDashboard(this.queues, admin.user, admin.password));
+    } else {
+      this.logger.warn(
+        `no ADMIN_PASSWORD: the queue dashboard ${QUEUE_DASHBOARD_PATH} is not served`,
       );
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
-    registerQueueDepthGauge(this.queues);
-    registerConsumerLagGauge(this.admin, `${this.options.consumerGroupPrefix}.`);
+    }
+    this.kafkaAdmin = this.kafka.admin();
+    await this.kafkaAdmin.connect();
+    trackPipeline(this.queues, this.kafkaAdmin, `${this.options.consumerGroupPrefix}.`);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close()));
-    await this.admin?.disconnect();
+    await this.kafkaAdmin?.disconnect();
     await this.redis.quit();
   }
 }

@@ -9,8 +9,9 @@ export interface BootstrapOptions {
 }
 
 /**
- * Starts a service's HTTP server; SIGTERM and SIGINT run Nest's shutdown hooks, so consumers
- * finish the message in hand and producers flush before the process exits.
+ * Starts a service's HTTP server. SIGTERM and SIGINT close the application (consumers finish
+ * the message in hand and commit, workers finish their jobs, producers flush), then the
+ * process exits 0, or 1 when closing failed, so a supervisor can tell a clean stop.
  */
 export async function bootstrapService(
   module: DynamicModule,
@@ -23,7 +24,22 @@ export async function bootstrapService(
   });
   if (options.jsonBodyLimitBytes) app.useBodyParser('json', { limit: options.jsonBodyLimitBytes });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  const logger = app.get(Logger);
+  let closing = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: closing`);
+    app.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`closing failed: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   await app.listen(port, '0.0.0.0');
   return app;
 }

@@ -6,7 +6,9 @@ import { IngestionModule } from './ingestion.module';
 
 async function main(): Promise<void> {
   const config = loadConfig(ingestionConfigSchema);
-  await bootstrapService(IngestionModule.forRoot(config), config.INGESTION_PORT);
+  await bootstrapService(IngestionModule.forRoot(config), config.INGESTION_PORT, {
+    jsonBodyLimitBytes: config.INGESTION_MAX_BODY_BYTES,
+  });
 }
 
 main().catch((error: Error) => {

@@ -1,0 +1,5 @@
+export * from './custom-fields';
+export * from './hal-links';
+export * from './hal.schemas';
+export * from './openproject.client';
+export * from './openproject.errors';

@@ -1,0 +1,26 @@
+import {
+  ConflictException,
+  Controller,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiTokenGuard } from '../guards/api-token.guard';
+import { ReconciliationService } from '../services/reconciliation.service';
+
+@Controller('v1')
+@UseGuards(ApiTokenGuard)
+export class ReconcileController {
+  constructor(private readonly reconciliation: ReconciliationService) {}
+
+  /** Runs a reconciliation sweep now and answers with its report. */
+  @Post('reconcile')
+  @HttpCode(HttpStatus.OK)
+  async reconcile() {
+    const result = await this.reconciliation.sweep();
+    if (result.status === 'already-running')
+      throw new ConflictException('a sweep is already running');
+    return result;
+  }
+}

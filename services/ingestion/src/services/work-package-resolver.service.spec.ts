@@ -1,0 +1,189 @@
+import { Topic, createEvent, itemIdForWorkPackage, type NewEvent } from '@curation/contracts';
+import { PermanentEventError, type EventPublisher } from '@curation/kafka';
+import {
+  schemaPropertySchema,
+  workPackageSchema,
+  type OpenProjectWorkPackage,
+  type WorkPackageFormSchema,
+} from '@curation/openproject';
+import {
+  STATUS,
+  TASK_TYPE,
+  workPackageJson,
+  workPackageSchemaJson,
+  type WorkPackageOptions,
+} from '../../../../test/fixtures/openproject/work-package-7614.fixture';
+import { loadConfig } from '@curation/config';
+import { ingestionConfigSchema } from '../config/ingestion.config';
+import type { ItemStateRepository, UpstreamVersion } from '../repositories/item-state.repository';
+import type { OpenProjectRepository } from '../repositories/openproject.repository';
+import { WorkPackageResolverService } from './work-package-resolver.service';
+
+const BASE_URL = 'https://openproject.example.org';
+
+/** In-memory stand-ins behind the repositories' interfaces. */
+class FakeState {
+  readonly versions = new Map<string, UpstreamVersion>();
+  readonly live = new Map<number, number>();
+  async claim(itemId: string, version: UpstreamVersion) {
+    const stored = this.versions.get(itemId);
+    const newer =
+      !stored ||
+      version.lockVersion > stored.lockVersion ||
+      (version.lockVersion === stored.lockVersion && version.updatedAtMs > stored.updatedAtMs);
+    return newer
+      ? { kind: 'claimed' as const, token: 't' }
+      : { kind: 'stale' as const, published: stored };
+  }
+  async commit(
+    itemId: string,
+    id: number,
+    version: UpstreamVersion,
+    _token: string,
+    state: string,
+  ) {
+    this.versions.set(itemId, version);
+    if (state === 'live') this.live.set(id, version.lockVersion);
+    else this.live.delete(id);
+  }
+  async release() {}
+  async isLive(id: number) {
+    return this.live.has(id);
+  }
+  async publishedVersion(itemId: string) {
+    return this.versions.get(itemId);
+  }
+}
+
+function formSchema(overrides: Record<string, unknown> = {}): WorkPackageFormSchema {
+  const json = { ...workPackageSchemaJson(), ...overrides };
+  return {
+    href: '/api/v3/work_packages/schemas/3-7',
+    customFields: new Map(
+      Object.entries(json)
+        .filter(([key]) => /^customField\d+$/.test(key))
+        .map(([key, value]) => [key, schemaPropertySchema.parse(value)] as const),
+    ),
+  };
+}
+
+function setup() {
+  const workPackages = new Map<number, OpenProjectWorkPackage>();
+  let schema = formSchema();
+  const openProject = {
+    baseUrl: BASE_URL,
+    getWorkPackage: async (id: number) => workPackages.get(id),
+    getSchema: async () => schema,
+    getAttachments: async (workPackage: OpenProjectWorkPackage) =>
+      workPackage._embedded?.attachments?._embedded.elements ?? [],
+  };
+  const published: Array<{ topic: string; event: NewEvent<Topic> }> = [];
+  const publisher = {
+    publish: async (topic: Topic, event: NewEvent<Topic>) => {
+      published.push({ topic, event });
+      return createEvent(topic, event);
+    },
+  };
+  const state = new FakeState();
+  const config = loadConfig(ingestionConfigSchema, {
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    OPENPROJECT_URL: BASE_URL,
+    OPENPROJECT_API_KEY: 'key',
+    OPENPROJECT_TYPE_ID: '7',
+    DEVELOPMENT_MODE: 'true',
+  });
+  const resolver = new WorkPackageResolverService(
+    openProject as unknown as OpenProjectRepository,
+    state as unknown as ItemStateRepository,
+    publisher as unknown as EventPublisher,
+    config,
+  );
+  const put = (options: WorkPackageOptions & { id: number }) =>
+    workPackages.set(options.id, workPackageSchema.parse(workPackageJson(options)));
+  return {
+    resolver,
+    state,
+    published,
+    workPackages,
+    put,
+    setSchema: (next: WorkPackageFormSchema) => (schema = next),
+  };
+}
+
+const itemId = (id: number) => itemIdForWorkPackage(BASE_URL, id);
+
+describe('WorkPackageResolverService', () => {
+  it('publishes received once per version and again for a newer one', async () => {
+    const { resolver, put, published } = setup();
+    put({ id: 1 });
+    expect(await resolver.resolve(1, 'webhook')).toBe('received');
+    expect(await resolver.resolve(1, 'webhook')).toBe('duplicate');
+    put({ id: 1, lockVersion: 10 });
+    expect(await resolver.resolve(1, 'sweep')).toBe('received');
+    expect(published.map(({ event }) => event.revision)).toEqual([9, 10]);
+  });
+
+  it('ignores another type unless the item was published, which makes it a type change', async () => {
+    const { resolver, put, published } = setup();
+    put({ id: 2, type: TASK_TYPE });
+    expect(await resolver.resolve(2, 'webhook')).toBe('ignored-type');
+    put({ id: 3 });
+    await resolver.resolve(3, 'webhook');
+    put({ id: 3, lockVersion: 10, type: TASK_TYPE });
+    expect(await resolver.resolve(3, 'webhook')).toBe('removed');
+    expect(published.at(-1)).toMatchObject({
+      topic: Topic.ItemRemoved,
+      event: { itemId: itemId(3), revision: 10, data: { reason: 'type-changed', detail: 'Task' } },
+    });
+  });
+
+  it('removes a published work package that vanished, above its last revision', async () => {
+    const { resolver, put, workPackages, published } = setup();
+    expect(await resolver.resolve(4, 'sweep')).toBe('not-found');
+    put({ id: 4 });
+    await resolver.resolve(4, 'webhook');
+    workPackages.delete(4);
+    expect(await resolver.resolve(4, 'sweep')).toBe('removed');
+    expect(published.at(-1)?.event).toMatchObject({
+      revision: 10,
+      data: { reason: 'deleted-upstream' },
+    });
+    expect(await resolver.resolve(4, 'sweep')).toBe('not-found');
+  });
+
+  it('removes unpublished or URL-less work packages; a sweep skips ones never published', async () => {
+    const { resolver, put, published } = setup();
+    put({ id: 5, status: STATUS.closed });
+    expect(await resolver.resolve(5, 'sweep')).toBe('ignored-unpublished');
+    expect(await resolver.resolve(5, 'webhook')).toBe('removed');
+    put({ id: 6, cleanUrl: null, sourceUrl: '' });
+    expect(await resolver.resolve(6, 'webhook')).toBe('removed');
+    expect(published.map(({ event }) => event.data)).toEqual([
+      { reason: 'unpublished-status', detail: 'Closed' },
+      { reason: 'missing-url', detail: 'neither cleanUrl nor sourceUrl is an http(s) URL' },
+    ]);
+  });
+
+  it('dead-letters a webhook whose schema lacks a mapped field, and skips other instances’ events', async () => {
+    const { resolver, put, setSchema } = setup();
+    put({ id: 7 });
+    setSchema(formSchema({ customField12: { type: 'String', name: 'somethingElse' } }));
+    const event = (baseUrl: string) =>
+      createEvent(Topic.OpenProjectWebhook, {
+        itemId: itemId(7),
+        revision: 9,
+        data: {
+          action: 'work_package:updated',
+          workPackageId: 7,
+          openProjectBaseUrl: baseUrl,
+          receivedAt: new Date().toISOString(),
+          bodyBytes: 2,
+        },
+      });
+    await expect(resolver.handleWebhookEvent(event(BASE_URL))).rejects.toThrow(PermanentEventError);
+    await expect(resolver.handleWebhookEvent(event('https://other.example.org'))).resolves.toBe(
+      'foreign',
+    );
+  });
+});
