@@ -11,3 +11,4 @@ export * from './events/openproject-webhook.event';
 export * from './events/shared.schemas';
 export * from './item-id';
 export * from './topics';
+export * from './queues';
