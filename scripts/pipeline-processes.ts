@@ -25,6 +25,8 @@ export const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   OPENPROJECT_WEBHOOK_SECRET: 'development-secret',
   ADMIN_PASSWORD: 'development-admin',
   DEVELOPMENT_MODE: 'true',
+  // Lets the services fetch pages served on this machine (`npm run demo`); production leaves it empty.
+  FETCH_ALLOW_HOSTS: '127.0.0.1,localhost',
 };
 
 export function servicePort(
