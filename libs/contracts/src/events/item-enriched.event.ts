@@ -7,8 +7,14 @@ const metaRecord = z.record(z.string(), z.string().nullable());
 export const pageMetadataSchema = z.object({
   finalUrl: httpUrl,
   canonicalUrl: httpUrl.optional(),
+  /** The `<title>` element's text. */
   title: z.string().optional(),
-  /** Every `<meta name|property>`, keys without `:`, plus the expected keys as null. */
+  /** The page's own summary (og:description, meta description, twitter:description, JSON-LD). */
+  description: z.string().optional(),
+  siteName: z.string().optional(),
+  publisher: z.string().optional(),
+  lang: z.string().optional(),
+  /** Every `<meta name|property|http-equiv>`, keys without `:`, plus the expected keys as null. */
   htmlMetaData: metaRecord,
   openGraphMetaData: metaRecord,
   twitterMetaData: metaRecord,
@@ -35,5 +41,8 @@ export const itemEnrichedDataSchema = itemReceivedDataSchema.extend({
     slug: z.string().min(1),
   }),
   relatedOfferings: z.array(offeringLinkSchema).max(5),
+  /** `relink`: the same revision enriched again because the offerings catalogue changed. */
+  trigger: z.enum(['received', 'relink']).optional(),
+  enrichedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ItemEnrichedData = z.infer<typeof itemEnrichedDataSchema>;

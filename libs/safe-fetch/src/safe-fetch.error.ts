@@ -1,0 +1,50 @@
+export type SafeFetchErrorCode =
+  | 'bad-url'
+  | 'bad-scheme'
+  | 'blocked-address'
+  | 'too-large'
+  | 'timeout'
+  | 'too-many-redirects'
+  | 'http-status'
+  | 'network';
+
+export interface SafeFetchErrorDetails {
+  retryable?: boolean;
+  status?: number;
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/** Every failure of SafeHttpClient.fetch; `retryable` tells a job runner whether another attempt can help. */
+export class SafeFetchError extends Error {
+  override readonly name = 'SafeFetchError';
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+
+  constructor(
+    readonly code: SafeFetchErrorCode,
+    message: string,
+    readonly url: string,
+    details: SafeFetchErrorDetails = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.retryable = details.retryable ?? false;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** Raised inside the connect-time DNS lookup; the client turns it into SafeFetchError('blocked-address'). */
+export class BlockedAddressError extends Error {
+  override readonly name = 'BlockedAddressError';
+  readonly code = 'ERR_BLOCKED_ADDRESS';
+
+  constructor(
+    readonly host: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(`${host} resolves to ${address} (${range}), which is not a public address`);
+  }
+}

@@ -1,0 +1,196 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Topic, type EventOf, type ItemEnrichedData } from '@curation/contracts';
+import { EventPublisher } from '@curation/kafka';
+import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
+import { SafeFetchError } from '@curation/safe-fetch';
+import { Counter } from 'prom-client';
+import type { EnrichmentConfig } from '../config/enrichment.config';
+import type { PageFetchJob } from '../page-fetch.job';
+import { HostThrottleRepository } from '../repositories/host-throttle.repository';
+import { ItemLinkRepository } from '../repositories/item-link.repository';
+import { OfferingRepository } from '../repositories/offering.repository';
+import { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
+import { PageRepository } from '../repositories/page.repository';
+import { deriveFields } from '../utils/derived-fields.util';
+import { decodeHtml } from '../utils/html-decoder';
+import { extractMetadata, pageTitle } from '../utils/metadata-extractor';
+import { capHtml, extractReadableArticle, sanitizeBody, summarise } from '../utils/readable-body';
+import { RetryableFetchError } from './retryable-fetch.error';
+
+export const RELATED_OFFERINGS_LIMIT = 5;
+
+export interface AttemptInfo {
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type PageFetchOutcome =
+  | { kind: 'enriched'; finalUrl: string }
+  | { kind: 'throttled'; delayMs: number }
+  | { kind: 'failed'; reason: string };
+
+const outcomes = new Counter({
+  name: 'enrichment_page_fetch_outcomes_total',
+  help: 'Page fetch jobs by outcome',
+  labelNames: ['outcome'] as const,
+});
+
+@Injectable()
+export class EnrichmentService implements OnModuleInit {
+  private readonly logger = new Logger(EnrichmentService.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: EnrichmentConfig,
+    private readonly queue: PageFetchQueueRepository,
+    private readonly pages: PageRepository,
+    private readonly throttle: HostThrottleRepository,
+    private readonly offerings: OfferingRepository,
+    private readonly itemLinks: ItemLinkRepository,
+    private readonly publisher: EventPublisher,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('redis', () => this.queue.ping());
+    this.readiness.register('opensearch', () => this.offerings.ping());
+  }
+
+  /** Queues the fetch; once this returns the job is safely in Redis and the offset may be committed. */
+  async handleReceived(event: EventOf<typeof Topic.ItemReceived>): Promise<void> {
+    await this.queue.add(
+      {
+        itemId: event.itemId,
+        revision: event.revision,
+        traceparent: event.traceparent,
+        received: event.data,
+        trigger: 'received',
+      },
+      { attempts: this.config.PAGE_FETCH_ATTEMPTS, backoffMs: this.config.PAGE_FETCH_BACKOFF_MS },
+    );
+  }
+
+  async handleRemoved(event: EventOf<typeof Topic.ItemRemoved>): Promise<void> {
+    await this.itemLinks.remove(event.itemId);
+  }
+
+  /**
+   * Fetches, extracts and publishes `enriched`. Retryable trouble throws RetryableFetchError while
+   * attempts remain; anything else (or the last attempt) publishes `item.failed` and returns `failed`.
+   */
+  async processPageFetch(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
+    let outcome: PageFetchOutcome;
+    try {
+      outcome = await this.enrich(job, attempt);
+    } catch (error) {
+      const retryable = !(error instanceof SafeFetchError) || error.retryable;
+      const reason = describeFailure(error);
+      if (retryable && attempt.attempt < attempt.maxAttempts) {
+        outcomes.inc({ outcome: 'retry' });
+        const retryAfterMs =
+          error instanceof SafeFetchError && error.retryAfterMs !== undefined
+            ? Math.min(error.retryAfterMs, this.config.PAGE_FETCH_MAX_RETRY_AFTER_MS)
+            : undefined;
+        throw new RetryableFetchError(reason, retryAfterMs, { cause: error });
+      }
+      outcome = await this.fail(job, reason, attempt.attempt, retryable);
+    }
+    outcomes.inc({ outcome: outcome.kind });
+    return outcome;
+  }
+
+  private async enrich(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
+    const host = new URL(job.received.url).hostname;
+    const delayMs = await this.throttle.reserve(host, this.config.PAGE_FETCH_HOST_INTERVAL_MS);
+    if (delayMs > 0) return { kind: 'throttled', delayMs };
+
+    const page = await this.pages.fetch(job.received.url);
+    const decoded = decodeHtml(page.body, page.contentType);
+    if (!decoded.ok) return this.fail(job, decoded.reason, attempt.attempt, false);
+
+    const data = await this.buildEnrichedData(job, page.url, decoded.html);
+    await this.publisher.publish(Topic.ItemEnriched, {
+      itemId: job.itemId,
+      revision: job.revision,
+      traceparent: job.traceparent,
+      data,
+    });
+    await this.itemLinks.record(job);
+    return { kind: 'enriched', finalUrl: page.url };
+  }
+
+  async buildEnrichedData(
+    job: PageFetchJob,
+    finalUrl: string,
+    html: string,
+  ): Promise<ItemEnrichedData> {
+    const { received } = job;
+    const meta = extractMetadata(html, finalUrl);
+    const curated = received.descriptionHtml?.trim();
+    const readable = curated
+      ? undefined
+      : extractReadableArticle(html, finalUrl, this.config.BODY_MAX_BYTES);
+    const bodyHtml = curated
+      ? capHtml(sanitizeBody(curated, finalUrl), this.config.BODY_MAX_BYTES, finalUrl)
+      : (readable?.html ?? '');
+    const title = received.title ?? pageTitle(meta) ?? new URL(received.url).hostname;
+    const description =
+      summarise(bodyHtml) || summarise(`<p>${escapeText(meta.description ?? '')}</p>`);
+    const relatedOfferings = await this.offerings.findRelated({
+      categories: received.topics,
+      text: `${title} ${description}`,
+      limit: RELATED_OFFERINGS_LIMIT,
+    });
+    return {
+      ...received,
+      page: {
+        finalUrl,
+        canonicalUrl: meta.canonicalUrl,
+        title: meta.title,
+        description: meta.description,
+        siteName: meta.siteName,
+        publisher: meta.publisher,
+        lang: meta.lang,
+        htmlMetaData: meta.htmlMetaData,
+        openGraphMetaData: meta.openGraphMetaData,
+        twitterMetaData: meta.twitterMetaData,
+        authors: meta.authors.length > 0 ? meta.authors : readable?.byline ? [readable.byline] : [],
+        publishedAt: meta.publishedAt,
+        modifiedAt: meta.modifiedAt,
+        imageCandidates: meta.imageCandidates,
+      },
+      article: { title, bodyHtml, description },
+      derived: deriveFields(received.url, title),
+      relatedOfferings,
+      trigger: job.trigger,
+      enrichedAt: new Date().toISOString(),
+    };
+  }
+
+  private async fail(
+    job: PageFetchJob,
+    reason: string,
+    attempts: number,
+    retryable: boolean,
+  ): Promise<PageFetchOutcome> {
+    this.logger.warn(
+      `item ${job.itemId} r${job.revision} failed enrichment after ${attempts} attempt(s): ${reason}`,
+    );
+    await this.publisher.publish(Topic.ItemFailed, {
+      itemId: job.itemId,
+      revision: job.revision,
+      traceparent: job.traceparent,
+      data: { stage: 'enrichment', reason, attempts, retryable },
+    });
+    return { kind: 'failed', reason };
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof SafeFetchError)
+    return `${error.code}: ${error.message} (${error.url})`.slice(0, 1000);
+  return (error instanceof Error ? error.message : String(error)).slice(0, 1000) || 'unknown error';
+}
+
+function escapeText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

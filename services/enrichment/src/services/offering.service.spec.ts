@@ -1,0 +1,97 @@
+import { Topic, type EventOf, type ItemReceivedData } from '@curation/contracts';
+import { enrichmentConfigSchema } from '../config/enrichment.config';
+import type { PageFetchJob } from '../page-fetch.job';
+import type { ItemLinkRepository } from '../repositories/item-link.repository';
+import type { OfferingRepository } from '../repositories/offering.repository';
+import type { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
+import { OfferingService } from './offering.service';
+
+const config = enrichmentConfigSchema.parse({
+  KAFKA_BROKERS: '127.0.0.1:1',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  OPENSEARCH_URL: 'http://127.0.0.1:1',
+  RELINK_DELAY_MS: '10',
+});
+
+function itemJob(itemId: string, topics: string[]): PageFetchJob {
+  return {
+    itemId,
+    revision: 1,
+    trigger: 'received',
+    received: {
+      topics,
+      url: 'https://a.example/',
+      originalUrl: 'https://a.example/',
+    } as ItemReceivedData,
+  };
+}
+
+function offeringEvent(
+  offeringId: number,
+  categories: string[],
+): EventOf<typeof Topic.OfferingUpserted> {
+  return {
+    id: `00000000-0000-4000-8000-00000000000${offeringId}`,
+    type: Topic.OfferingUpserted,
+    version: 1,
+    itemId: '00000000-0000-4000-8000-000000000000',
+    revision: 1,
+    occurredAt: '2024-01-01T00:00:00Z',
+    data: {
+      offeringId,
+      label: `O${offeringId}`,
+      permalink: `/offering/o${offeringId}`,
+      categories,
+      description: '',
+    },
+  };
+}
+
+describe('OfferingService', () => {
+  it('writes the batch and re-links items in new and previous categories, reporting write failures', async () => {
+    const written: unknown[] = [];
+    const searched: string[][] = [];
+    const relinked: Array<{ job: PageFetchJob; options: unknown }> = [];
+    const service = new OfferingService(
+      config,
+      {
+        categoriesOf: jest.fn(async () => ['Old']),
+        upsertMany: jest.fn(async (offerings: unknown[]) => {
+          written.push(...offerings);
+          return [{ offeringId: 2, reason: 'mapper_parsing_exception' }];
+        }),
+      } as unknown as OfferingRepository,
+      {
+        findInCategories: async function* (categories: string[]) {
+          searched.push([...categories].sort());
+          yield [itemJob('i1', ['A']), itemJob('i2', ['Old'])];
+        },
+      } as unknown as ItemLinkRepository,
+      {
+        addRelink: jest.fn(
+          async (job: PageFetchJob, options: unknown) => void relinked.push({ job, options }),
+        ),
+      } as unknown as PageFetchQueueRepository,
+    );
+    const failures = await service.upsertMany([
+      offeringEvent(1, ['A']),
+      offeringEvent(2, ['B']),
+      offeringEvent(1, ['A', 'C']),
+    ]);
+    expect(written).toHaveLength(2);
+    expect(searched).toEqual([['A', 'C', 'Old']]);
+    expect(relinked.map(({ job }) => [job.itemId, job.trigger])).toEqual([
+      ['i1', 'relink'],
+      ['i2', 'relink'],
+    ]);
+    expect(relinked[0].options).toEqual({ attempts: 5, backoffMs: 2000, delayMs: 10 });
+    expect(failures).toEqual([
+      {
+        event: expect.objectContaining({
+          data: expect.objectContaining({ offeringId: 2 }),
+        }) as unknown,
+        reason: 'mapper_parsing_exception',
+      },
+    ]);
+  });
+});

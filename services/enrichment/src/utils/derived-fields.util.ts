@@ -1,0 +1,32 @@
+import { parse } from 'tldts';
+
+export interface DerivedFields {
+  brand: string;
+  slug: string;
+}
+
+const MAX_SLUG_LENGTH = 120;
+
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/['’‘`]/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/** brand = registrable domain without `www.`; slug = brand name without its public suffix + `-` + title. */
+export function deriveFields(url: string, title: string): DerivedFields {
+  const parsed = parse(url);
+  const hostname = (parsed.hostname ?? new URL(url).hostname).replace(/^www\./, '');
+  const brand = parsed.domain ?? hostname;
+  const brandName = parsed.domainWithoutSuffix || slugify(hostname);
+  const slug = [slugify(brandName), slugify(title)]
+    .filter(Boolean)
+    .join('-')
+    .slice(0, MAX_SLUG_LENGTH)
+    .replace(/-+$/, '');
+  return { brand, slug: slug || 'item' };
+}
