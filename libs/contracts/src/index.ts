@@ -12,3 +12,4 @@ export * from './events/shared.schemas';
 export * from './item-id';
 export * from './topics';
 export * from './queues';
+export * from './trace-context';

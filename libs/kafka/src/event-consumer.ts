@@ -9,9 +9,11 @@ import {
   ContractViolationError,
   deadLetterTopic,
   parseEvent,
+  traceIdOf,
   type EventOf,
   type Topic,
 } from '@curation/contracts';
+import { runWithLogContext } from '@curation/platform';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { toDeadLetter } from './dead-letter';
@@ -143,14 +145,17 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return this.deadLetter(batch, [message], 1, (error as Error).message);
     }
     let attempt = 0;
+    const logContext = { itemId: event.itemId, traceId: traceIdOf(event.traceparent), topic };
     try {
-      await this.retryPolicy().execute(() =>
-        handle(event, {
-          topic,
-          partition: batch.partition,
-          offset: message.offset,
-          attempt: ++attempt,
-        }),
+      await runWithLogContext(logContext, () =>
+        this.retryPolicy().execute(() =>
+          handle(event, {
+            topic,
+            partition: batch.partition,
+            offset: message.offset,
+            attempt: ++attempt,
+          }),
+        ),
       );
     } catch (error) {
       await this.deadLetter(batch, [message], attempt, (error as Error).message);

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createEvent, type EventOf, type NewEvent, type Topic } from '@curation/contracts';
+import {
+  childTraceparent,
+  createEvent,
+  type EventOf,
+  type NewEvent,
+  type Topic,
+} from '@curation/contracts';
 import { Partitioners, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
 import { KAFKA_CLIENT } from './kafka.tokens';
 
@@ -32,7 +38,10 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
   }
 
   async publishMany<T extends Topic>(topic: T, events: NewEvent<T>[]): Promise<EventOf<T>[]> {
-    const built = events.map((event) => createEvent(topic, event));
+    // Each event is a new span of its item's trace (a new trace when the item starts here).
+    const built = events.map((event) =>
+      createEvent(topic, { ...event, traceparent: childTraceparent(event.traceparent) }),
+    );
     await this.send(
       topic,
       built.map((event) => ({

@@ -2,3 +2,4 @@ export * from './app-config.module';
 export * from './bootstrap-service';
 export * from './platform.module';
 export * from './readiness.registry';
+export * from './log-context';
