@@ -77,6 +77,10 @@ export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    for (const queue of this.queues) {
+      // Redis outages surface through /health/ready; one line per error is enough here.
+      queue.on('error', (error) => this.logger.warn(`queue ${queue.name}: ${error.message}`));
+    }
     this.readiness.register('redis', async () => {
       await this.redis.ping();
     });
