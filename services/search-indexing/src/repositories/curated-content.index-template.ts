@@ -1,0 +1,92 @@
+export interface IndexTemplateSettings {
+  alias: string;
+  shards: number;
+  replicas: number;
+  deleteTombstoneRetention: string;
+}
+
+/** Concrete indexes are `<alias>-v<n>`; the alias is the only name readers and writers use. */
+export function indexNamePattern(alias: string): string {
+  return `${alias}-v*`;
+}
+
+export function versionedIndexName(alias: string, version: number): string {
+  return `${alias}-v${version}`;
+}
+
+export function indexVersionOf(alias: string, index: string): number | undefined {
+  const match = new RegExp(`^${alias.replace(/[-_]/g, '\\$&')}-v(\\d+)$`).exec(index);
+  return match ? Number(match[1]) : undefined;
+}
+
+const keyword = { type: 'keyword' } as const;
+const storedOnly = { type: 'keyword', index: false, doc_values: false } as const;
+
+/**
+ * Explicit mappings (dynamic: strict), so a document that does not fit fails on its own
+ * instead of silently widening the index.
+ */
+export function curatedContentIndexTemplate(settings: IndexTemplateSettings) {
+  return {
+    index_patterns: [indexNamePattern(settings.alias)],
+    priority: 100,
+    template: {
+      settings: {
+        number_of_shards: settings.shards,
+        number_of_replicas: settings.replicas,
+        // External-version deletes are remembered this long; see the removal path.
+        gc_deletes: settings.deleteTombstoneRetention,
+        analysis: {
+          char_filter: { body_html: { type: 'html_strip' } },
+          filter: {
+            english_stop: { type: 'stop', stopwords: '_english_' },
+            english_stemmer: { type: 'stemmer', language: 'english' },
+            english_possessive_stemmer: { type: 'stemmer', language: 'possessive_english' },
+          },
+          analyzer: {
+            // The english analyzer with the markup stripped first.
+            english_html: {
+              type: 'custom',
+              char_filter: ['body_html'],
+              tokenizer: 'standard',
+              filter: [
+                'english_possessive_stemmer',
+                'lowercase',
+                'english_stop',
+                'english_stemmer',
+              ],
+            },
+          },
+        },
+      },
+      mappings: {
+        dynamic: 'strict',
+        properties: {
+          itemId: keyword,
+          revision: { type: 'long' },
+          contentType: keyword,
+          workPackageId: { type: 'long' },
+          title: {
+            type: 'text',
+            analyzer: 'english',
+            fields: { raw: { type: 'keyword', ignore_above: 512 } },
+          },
+          description: { type: 'text', analyzer: 'english' },
+          body: { type: 'text', analyzer: 'english_html' },
+          categories: keyword,
+          categoryLabels: keyword,
+          brand: keyword,
+          offeringIds: keyword,
+          url: keyword,
+          slug: keyword,
+          documentKey: storedOnly,
+          imageKey: storedOnly,
+          date: { type: 'date', format: 'strict_date_optional_time' },
+          lastMod: { type: 'date', format: 'strict_date_optional_time' },
+          // The whole front matter travels with the hit but is never searched.
+          frontMatter: { type: 'object', enabled: false },
+        },
+      },
+    },
+  };
+}

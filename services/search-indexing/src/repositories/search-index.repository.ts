@@ -1,0 +1,184 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Client } from '@opensearch-project/opensearch';
+import type { Bulk_RequestBody } from '@opensearch-project/opensearch/api/index.js';
+import type { SearchDocument } from '../services/published-document.types';
+
+export const OPENSEARCH_CLIENT = Symbol('OPENSEARCH_CLIENT');
+
+const REINDEX_TIMEOUT_MS = 30 * 60 * 1000;
+
+export type BulkOperation =
+  | { kind: 'upsert'; id: string; version: number; document: SearchDocument }
+  | { kind: 'delete'; id: string; version: number };
+
+export interface BulkItemResult {
+  id: string;
+  status: number;
+  result?: string;
+  error?: { type: string; reason: string };
+}
+
+export interface SearchRequestBody {
+  [key: string]: unknown;
+}
+
+export interface SearchHit {
+  _id: string;
+  _score: number | null;
+  _source?: Partial<SearchDocument>;
+  highlight?: Record<string, string[]>;
+}
+
+export interface SearchResult {
+  total: number;
+  hits: SearchHit[];
+  aggregations: Record<string, { buckets: Array<{ key: string; doc_count: number }> }>;
+}
+
+function isAlreadyExists(error: unknown): boolean {
+  const body = (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body;
+  return body?.error?.type === 'resource_already_exists_exception';
+}
+
+/** All OpenSearch I/O of the service; decides nothing. */
+@Injectable()
+export class SearchIndexRepository {
+  constructor(@Inject(OPENSEARCH_CLIENT) private readonly client: Client) {}
+
+  async ping(): Promise<void> {
+    await this.client.cluster.health({ timeout: '2s' });
+  }
+
+  async putIndexTemplate(name: string, template: object): Promise<void> {
+    await this.client.indices.putIndexTemplate({ name, body: template as never });
+  }
+
+  async deleteIndexTemplate(name: string): Promise<void> {
+    await this.client.indices.deleteIndexTemplate({ name }, { ignore: [404] });
+  }
+
+  /** Creates the index (with aliases, atomically); `false` when it already existed. */
+  async createIndex(index: string, aliases: Record<string, object> = {}): Promise<boolean> {
+    try {
+      await this.client.indices.create({ index, body: { aliases } });
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
+  async deleteIndex(index: string): Promise<void> {
+    await this.client.indices.delete({ index, ignore_unavailable: true });
+  }
+
+  /** The concrete indexes behind the alias (none when it does not exist). */
+  async aliasTargets(alias: string): Promise<string[]> {
+    const response = await this.client.indices.getAlias({ name: alias }, { ignore: [404] });
+    if (response.statusCode === 404) return [];
+    return Object.keys(response.body as object);
+  }
+
+  async listIndexes(pattern: string): Promise<string[]> {
+    const response = await this.client.indices.get(
+      { index: pattern, allow_no_indices: true, expand_wildcards: 'all' },
+      { ignore: [404] },
+    );
+    if (response.statusCode === 404) return [];
+    return Object.keys(response.body as object);
+  }
+
+  /** Moves the alias in one cluster-state update: readers never see it missing. */
+  async pointAlias(alias: string, to: string, from: string[]): Promise<void> {
+    await this.client.indices.updateAliases({
+      body: {
+        actions: [
+          ...from.map((index) => ({ remove: { index, alias } })),
+          { add: { index: to, alias, is_write_index: true } },
+        ],
+      },
+    });
+  }
+
+  async bulk(index: string, operations: BulkOperation[]): Promise<BulkItemResult[]> {
+    const body: Bulk_RequestBody = operations.flatMap((operation): Bulk_RequestBody =>
+      operation.kind === 'upsert'
+        ? [
+            {
+              index: {
+                _index: index,
+                _id: operation.id,
+                version: operation.version,
+                // Equal revisions overwrite: a redelivery writes the same content again, and a
+                // re-link of offerings keeps the item's revision. Older revisions answer 409.
+                version_type: 'external_gte' as const,
+              },
+            },
+            operation.document,
+          ]
+        : [
+            {
+              delete: {
+                _index: index,
+                _id: operation.id,
+                version: operation.version,
+                version_type: 'external_gte' as const,
+              },
+            },
+          ],
+    );
+    // require_alias: a write must never auto-create a concrete index named like the alias.
+    const response = await this.client.bulk({ body, require_alias: true });
+    return response.body.items.map((item, position) => {
+      const outcome = item.index ?? item.delete ?? item.create ?? item.update;
+      return {
+        id: operations[position].id,
+        status: outcome?.status ?? 500,
+        result: outcome?.result,
+        error: outcome?.error
+          ? { type: outcome.error.type, reason: outcome.error.reason ?? outcome.error.type }
+          : undefined,
+      };
+    });
+  }
+
+  async search(index: string, body: SearchRequestBody): Promise<SearchResult> {
+    const response = await this.client.search({ index, body: body as never });
+    const total = response.body.hits.total;
+    return {
+      total: typeof total === 'number' ? total : (total?.value ?? 0),
+      hits: response.body.hits.hits as unknown as SearchHit[],
+      aggregations: (response.body.aggregations ?? {}) as SearchResult['aggregations'],
+    };
+  }
+
+  /** Copies every document, keeping its external version: a newer one already in `dest` wins. */
+  async copyDocuments(source: string, dest: string): Promise<number> {
+    const response = await this.client.reindex(
+      {
+        wait_for_completion: true,
+        refresh: true,
+        body: {
+          conflicts: 'proceed',
+          source: { index: source },
+          dest: { index: dest, version_type: 'external' },
+        },
+      },
+      { requestTimeout: REINDEX_TIMEOUT_MS },
+    );
+    const body = response.body as { created?: number; updated?: number; failures?: unknown[] };
+    if (body.failures && body.failures.length > 0) {
+      throw new Error(`reindex ${source} → ${dest} failed: ${JSON.stringify(body.failures[0])}`);
+    }
+    return (body.created ?? 0) + (body.updated ?? 0);
+  }
+
+  async refresh(index: string): Promise<void> {
+    await this.client.indices.refresh({ index });
+  }
+
+  async count(index: string): Promise<number> {
+    const response = await this.client.count({ index });
+    return response.body.count;
+  }
+}

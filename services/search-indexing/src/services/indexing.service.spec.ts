@@ -1,0 +1,184 @@
+import { Topic, createEvent, type EventOf } from '@curation/contracts';
+import type { EventPublisher } from '@curation/kafka';
+import type { ObjectStorageRepository, StoredObject } from '@curation/storage';
+import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+import { resolveContentTypes } from '../config/content-types.config';
+import { searchIndexingConfigSchema } from '../config/search-indexing.config';
+import type {
+  BulkItemResult,
+  BulkOperation,
+  SearchIndexRepository,
+} from '../repositories/search-index.repository';
+import { IndexingService, SearchIndexUnavailableError } from './indexing.service';
+import { PublishedDocumentService } from './published-document.service';
+
+/** An in-memory index that answers bulk items the way OpenSearch does with `external_gte` versions. */
+class FakeSearchIndex {
+  readonly versions = new Map<string, number>();
+  readonly rejected = new Map<string, BulkItemResult>();
+  bulkCalls = 0;
+
+  async bulk(_index: string, operations: BulkOperation[]): Promise<BulkItemResult[]> {
+    this.bulkCalls++;
+    return operations.map((operation) => {
+      const rejection = this.rejected.get(operation.id);
+      if (rejection) return rejection;
+      const current = this.versions.get(operation.id);
+      if (operation.kind === 'upsert') {
+        if (current !== undefined && current > operation.version)
+          return { id: operation.id, status: 409 };
+        this.versions.set(operation.id, operation.version);
+        return { id: operation.id, status: current === undefined ? 201 : 200 };
+      }
+      if (current !== undefined && current > operation.version)
+        return { id: operation.id, status: 409 };
+      this.versions.delete(operation.id);
+      return { id: operation.id, status: current === undefined ? 404 : 200 };
+    });
+  }
+}
+
+class FakeStorage {
+  readonly bucket = 'test-bucket';
+  readonly objects = new Map<string, StoredObject>();
+  async put(object: StoredObject): Promise<void> {
+    this.objects.set(object.key, object);
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+}
+
+class FakePublisher {
+  readonly published: Array<{ topic: Topic; itemId: string; revision: number }> = [];
+  async publishMany(topic: Topic, events: Array<{ itemId: string; revision: number }>) {
+    this.published.push(...events.map(({ itemId, revision }) => ({ topic, itemId, revision })));
+    return [];
+  }
+}
+
+function imaged(revision: number, openProjectUrl = 'https://op.example') {
+  const item = referenceItem({ openProjectUrl, revision });
+  return createEvent(Topic.ItemImaged, { itemId: item.itemId, revision, data: item.data });
+}
+
+describe('IndexingService', () => {
+  let index: FakeSearchIndex;
+  let storage: FakeStorage;
+  let publisher: FakePublisher;
+  let service: IndexingService;
+
+  beforeEach(() => {
+    index = new FakeSearchIndex();
+    storage = new FakeStorage();
+    publisher = new FakePublisher();
+    const config = searchIndexingConfigSchema.parse({
+      KAFKA_BROKERS: '127.0.0.1:9092',
+      OPENSEARCH_URL: 'http://127.0.0.1:9200',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_ACCESS_KEY_ID: 'key',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      SEARCH_BULK_MAX_DOCUMENTS: '2',
+    });
+    const repository = {
+      bulk: (alias: string, operations: BulkOperation[]) => index.bulk(alias, operations),
+    } as unknown as SearchIndexRepository;
+    service = new IndexingService(
+      config,
+      repository,
+      storage as unknown as ObjectStorageRepository,
+      new PublishedDocumentService(resolveContentTypes({})),
+      publisher as unknown as EventPublisher,
+    );
+  });
+
+  const indexedOf = (itemId: string) =>
+    publisher.published.filter(
+      (event) => event.topic === Topic.ItemIndexed && event.itemId === itemId,
+    );
+
+  it('publishes Markdown and `indexed` for a new item', async () => {
+    const event = imaged(3);
+    expect(await service.indexBatch([event])).toEqual([]);
+    expect(storage.objects.get(`${event.itemId}.md`)?.contentType).toMatch(/^text\/markdown/);
+    expect(indexedOf(event.itemId)).toEqual([
+      { topic: Topic.ItemIndexed, itemId: event.itemId, revision: 3 },
+    ]);
+  });
+
+  it('redoes the Markdown of a replayed revision (its first run may have stopped halfway)', async () => {
+    const event = imaged(3);
+    index.versions.set(event.itemId, 3);
+    expect(await service.indexBatch([event])).toEqual([]);
+    expect(storage.objects.has(`${event.itemId}.md`)).toBe(true);
+    expect(indexedOf(event.itemId)).toHaveLength(1);
+  });
+
+  it('ignores an older revision than the stored one', async () => {
+    const event = imaged(3);
+    index.versions.set(event.itemId, 4);
+    expect(await service.indexBatch([event])).toEqual([]);
+    expect(storage.objects.size).toBe(0);
+    expect(indexedOf(event.itemId)).toHaveLength(0);
+  });
+
+  it('keeps only the newest revision of an item within one batch', async () => {
+    const [older, newer] = [imaged(3), imaged(5)];
+    expect(await service.indexBatch([newer, older])).toEqual([]);
+    expect(index.versions.get(newer.itemId)).toBe(5);
+    expect(indexedOf(newer.itemId).map((event) => event.revision)).toEqual([5]);
+  });
+
+  it('returns a rejected document as a failure with its reason and goes on with the others', async () => {
+    const events = [1, 2, 3].map((n) => imaged(1, `https://op${n}.example`));
+    index.rejected.set(events[1].itemId, {
+      id: events[1].itemId,
+      status: 400,
+      error: { type: 'mapper_parsing_exception', reason: 'failed to parse field [date]' },
+    });
+    const failures = await service.indexBatch(events);
+    expect(index.bulkCalls).toBe(2);
+    expect(failures).toEqual([
+      {
+        event: events[1],
+        reason:
+          'OpenSearch rejected the document (400): mapper_parsing_exception: failed to parse field [date]',
+      },
+    ]);
+    expect(storage.objects.size).toBe(2);
+    expect(publisher.published.filter((event) => event.topic === Topic.ItemFailed)).toEqual([
+      { topic: Topic.ItemFailed, itemId: events[1].itemId, revision: 1 },
+    ]);
+  });
+
+  it.each([429, 503])(
+    'throws for the retry machinery when OpenSearch answers %i',
+    async (status) => {
+      const event = imaged(1);
+      index.rejected.set(event.itemId, {
+        id: event.itemId,
+        status,
+        error: { type: 'x', reason: 'busy' },
+      });
+      await expect(service.indexBatch([event])).rejects.toThrow(SearchIndexUnavailableError);
+      expect(publisher.published).toEqual([]);
+    },
+  );
+
+  it('removes the document and the Markdown, and ignores a removal older than the stored revision', async () => {
+    const event = imaged(3);
+    await service.indexBatch([event]);
+    const removal = (revision: number): EventOf<typeof Topic.ItemRemoved> =>
+      createEvent(Topic.ItemRemoved, {
+        itemId: event.itemId,
+        revision,
+        data: { reason: 'operator' },
+      });
+
+    expect(await service.removeBatch([removal(2)])).toEqual([]);
+    expect(storage.objects.has(`${event.itemId}.md`)).toBe(true);
+    expect(await service.removeBatch([removal(3)])).toEqual([]);
+    expect(index.versions.has(event.itemId)).toBe(false);
+    expect(storage.objects.has(`${event.itemId}.md`)).toBe(false);
+  });
+});

@@ -1,0 +1,249 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Topic, type EventOf } from '@curation/contracts';
+import { EventPublisher, type BatchFailure } from '@curation/kafka';
+import { APP_CONFIG } from '@curation/platform';
+import { ObjectStorageRepository } from '@curation/storage';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import { Counter } from 'prom-client';
+import type { SearchIndexingConfig } from '../config/search-indexing.config';
+import {
+  SearchIndexRepository,
+  type BulkItemResult,
+  type BulkOperation,
+} from '../repositories/search-index.repository';
+import { documentKeyFor, PublishedDocumentService } from './published-document.service';
+import type { PublishedDocument, SearchDocument } from './published-document.types';
+
+type ImagedEvent = EventOf<typeof Topic.ItemImaged>;
+type RemovedEvent = EventOf<typeof Topic.ItemRemoved>;
+
+interface Prepared {
+  event: ImagedEvent;
+  document: PublishedDocument;
+  markdown: string;
+}
+
+/** OpenSearch is overloaded or unreachable: the whole batch is retried (writes are idempotent). */
+export class SearchIndexUnavailableError extends Error {
+  constructor(reason: string) {
+    super(`OpenSearch cannot take the batch now: ${reason}`);
+    this.name = 'SearchIndexUnavailableError';
+  }
+}
+
+export type IndexOutcome = 'published' | 'stale' | 'failed';
+export type RemovalOutcome = 'removed' | 'stale' | 'failed';
+
+const MARKDOWN_CONTENT_TYPE = 'text/markdown; charset=utf-8';
+/** Keeps one bulk request well under OpenSearch's default 100 MB body limit. */
+const MAX_BULK_BYTES = 20 * 1024 * 1024;
+const RENDER_SLICE = 50;
+
+const documents = new Counter({
+  name: 'search_indexing_documents_total',
+  help: 'Documents handled by search-indexing, by operation and outcome.',
+  labelNames: ['operation', 'outcome'] as const,
+});
+
+function isRetryable(status: number): boolean {
+  return status === 429 || status >= 500;
+}
+
+function describe(result: BulkItemResult): string {
+  return `OpenSearch rejected the document (${result.status}): ${result.error?.type ?? 'error'}: ${result.error?.reason ?? 'no reason given'}`;
+}
+
+/** The newest event per item: older ones in the same batch are superseded. */
+function newestPerItem<E extends { itemId: string; revision: number }>(events: E[]): E[] {
+  const newest = new Map<string, E>();
+  for (const event of events) {
+    const seen = newest.get(event.itemId);
+    if (!seen || event.revision >= seen.revision) newest.set(event.itemId, event);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * Publishes finished items: the search document (external version = revision, so an older
+ * event is a no-op and a replay writes the same content again), then the Markdown, then `indexed`.
+ */
+@Injectable()
+export class IndexingService {
+  private readonly logger = new Logger(IndexingService.name);
+  private readonly writeLimit: ReturnType<typeof pLimit>;
+  private readonly bulkLimit: ReturnType<typeof pLimit>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: SearchIndexingConfig,
+    private readonly index: SearchIndexRepository,
+    private readonly storage: ObjectStorageRepository,
+    private readonly documents: PublishedDocumentService,
+    private readonly publisher: EventPublisher,
+  ) {
+    this.writeLimit = pLimit(config.SEARCH_DOCUMENT_WRITE_CONCURRENCY);
+    this.bulkLimit = pLimit(config.SEARCH_BULK_CONCURRENCY);
+  }
+
+  private get alias(): string {
+    return this.config.SEARCH_INDEX_ALIAS;
+  }
+
+  async indexBatch(events: ImagedEvent[]): Promise<BatchFailure<typeof Topic.ItemImaged>[]> {
+    const failures: BatchFailure<typeof Topic.ItemImaged>[] = [];
+    const built: Array<{ event: ImagedEvent; document: PublishedDocument }> = [];
+    for (const event of newestPerItem(events)) {
+      try {
+        const item = { itemId: event.itemId, revision: event.revision, data: event.data };
+        built.push({ event, document: this.documents.build(item) });
+      } catch (error) {
+        failures.push({ event, reason: `cannot build the document: ${(error as Error).message}` });
+      }
+    }
+    // The Markdown is rendered while OpenSearch works on the bulk request: both CPUs busy at once.
+    const [results, markdown] = await Promise.all([
+      this.upsert(built.map(({ document }) => document.search)),
+      this.renderAll(built.map(({ document }) => document)),
+    ]);
+
+    const publish: Prepared[] = [];
+    built.forEach(({ event, document }, position) => {
+      const result = results[position];
+      if (result.status === 200 || result.status === 201) {
+        publish.push({ event, document, markdown: markdown[position] });
+      } else if (result.status !== 409) {
+        // 409: a newer revision is already indexed, so this older event changes nothing.
+        failures.push({ event, reason: describe(result) });
+      }
+    });
+
+    await Promise.all(
+      publish.map(({ document, markdown: body }) =>
+        this.writeLimit(() =>
+          this.storage.put({
+            key: document.documentKey,
+            body,
+            contentType: MARKDOWN_CONTENT_TYPE,
+            metadata: { 'item-id': document.itemId, revision: String(document.revision) },
+          }),
+        ),
+      ),
+    );
+    await this.publisher.publishMany(
+      Topic.ItemIndexed,
+      publish.map(({ event, document }) => ({
+        itemId: event.itemId,
+        revision: event.revision,
+        traceparent: event.traceparent,
+        data: { index: this.alias, documentKey: document.documentKey, bucket: this.storage.bucket },
+      })),
+    );
+    await this.reportFailures(failures);
+
+    documents.inc({ operation: 'index', outcome: 'published' }, publish.length);
+    documents.inc(
+      { operation: 'index', outcome: 'stale' },
+      events.length - publish.length - failures.length,
+    );
+    documents.inc({ operation: 'index', outcome: 'failed' }, failures.length);
+    return failures;
+  }
+
+  async removeBatch(events: RemovedEvent[]): Promise<BatchFailure<typeof Topic.ItemRemoved>[]> {
+    const latest = newestPerItem(events);
+    const results = await this.bulk(
+      latest.map((event) => ({ kind: 'delete', id: event.itemId, version: event.revision })),
+    );
+    const failures: BatchFailure<typeof Topic.ItemRemoved>[] = [];
+    const removed: RemovedEvent[] = [];
+    latest.forEach((event, position) => {
+      const result = results[position];
+      // 404: never indexed, but the delete's version is now remembered all the same.
+      if (result.status === 200 || result.status === 404) removed.push(event);
+      else if (result.status !== 409) failures.push({ event, reason: describe(result) });
+    });
+    await Promise.all(
+      removed.map((event) =>
+        this.writeLimit(() => this.storage.delete(documentKeyFor(event.itemId))),
+      ),
+    );
+    await this.reportFailures(failures);
+    documents.inc({ operation: 'remove', outcome: 'removed' }, removed.length);
+    documents.inc({ operation: 'remove', outcome: 'failed' }, failures.length);
+    return failures;
+  }
+
+  /**
+   * The OpenSearch half of publishing: versioned upserts (version = revision), one per item;
+   * 429 and 5xx answers throw so the batch is retried, other answers come back per item.
+   */
+  upsert(documents: SearchDocument[]): Promise<BulkItemResult[]> {
+    return this.bulk(
+      documents.map((document) => ({
+        kind: 'upsert',
+        id: document.itemId,
+        version: document.revision,
+        document,
+      })),
+    );
+  }
+
+  /** Renders in slices, yielding so the bulk request goes out before the CPU work starts. */
+  private async renderAll(documents: PublishedDocument[]): Promise<string[]> {
+    const markdown: string[] = [];
+    for (const document of documents) {
+      if (markdown.length % RENDER_SLICE === 0) await yieldToEventLoop();
+      markdown.push(this.documents.markdown(document));
+    }
+    return markdown;
+  }
+
+  /** Chunks go out in parallel: OpenSearch indexes concurrent requests on all its write threads. */
+  private async bulk(operations: BulkOperation[]): Promise<BulkItemResult[]> {
+    const results = await Promise.all(
+      [...this.chunks(operations)].map((chunk) =>
+        this.bulkLimit(() => this.index.bulk(this.alias, chunk)),
+      ),
+    );
+    const flat = results.flat();
+    const retryable = flat.find((result) => isRetryable(result.status));
+    if (retryable) throw new SearchIndexUnavailableError(describe(retryable));
+    return flat;
+  }
+
+  private *chunks(operations: BulkOperation[]): Generator<BulkOperation[]> {
+    let chunk: BulkOperation[] = [];
+    let bytes = 0;
+    for (const operation of operations) {
+      const size = operation.kind === 'upsert' ? operation.document.body.length * 2 : 0;
+      if (
+        chunk.length > 0 &&
+        (chunk.length >= this.config.SEARCH_BULK_MAX_DOCUMENTS || bytes + size > MAX_BULK_BYTES)
+      ) {
+        yield chunk;
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(operation);
+      bytes += size;
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  /** The item's status shows why it stopped; the event itself goes to the dead-letter topic. */
+  private async reportFailures(failures: Array<BatchFailure<Topic>>): Promise<void> {
+    if (failures.length === 0) return;
+    for (const failure of failures) {
+      this.logger.warn(`item ${failure.event.itemId} not indexed: ${failure.reason}`);
+    }
+    await this.publisher.publishMany(
+      Topic.ItemFailed,
+      failures.map(({ event, reason }) => ({
+        itemId: event.itemId,
+        revision: event.revision,
+        traceparent: event.traceparent,
+        data: { stage: 'search-indexing', reason, attempts: 1, retryable: false },
+      })),
+    );
+  }
+}

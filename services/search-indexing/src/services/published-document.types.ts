@@ -1,0 +1,91 @@
+import type { OfferingLink } from '@curation/contracts';
+
+type MetaRecord = Record<string, string | null>;
+
+export interface FrontMatterImage {
+  alt: string;
+  format?: string;
+  href?: string;
+  size?: [number, number];
+  valid: boolean;
+  workPackage: number | null;
+  wpAttachment?: { fileName: string; link: string };
+}
+
+/** The published document's front matter; keys in the order the site's documents list them. */
+export interface FrontMatter {
+  aliases: string;
+  archetype: string;
+  author: string[];
+  basePath: string;
+  breadcrumbLinks: string[];
+  breadcrumbs: string[];
+  categories: string[];
+  categorySlug: string[];
+  categoryUrl: string[];
+  categoryLabel: string[];
+  contentCategories: string;
+  institution: string | null;
+  offering: string | null;
+  layOut: string;
+  date: string;
+  description: string;
+  favIconImage: string | null;
+  featuredImage: FrontMatterImage;
+  featuredPdf: string | null;
+  htmlMetaData: MetaRecord;
+  id: number | null;
+  identifier: string;
+  lastMod: string;
+  link: { brand: string; href: string; original: string };
+  href: string;
+  original: string;
+  mastHead: string;
+  mdName: string;
+  openGraphMetaData: MetaRecord;
+  openProjectCustomFields: Record<string, string | string[] | null>;
+  openProjectWorkPackageType: string;
+  searchCategory: string;
+  slug: string;
+  source: string;
+  status: string;
+  sub: string;
+  tags: string[];
+  title: string;
+  via: string;
+  insights_description: string | null;
+  insights_name: string | null;
+  viaLink: string | null;
+  relatedOfferings: OfferingLink[];
+  twitterMetaData: MetaRecord;
+}
+
+/** What OpenSearch stores per item: searchable fields plus the front matter, kept but not indexed. */
+export interface SearchDocument {
+  itemId: string;
+  revision: number;
+  contentType: string;
+  workPackageId: number | null;
+  title: string;
+  description: string;
+  body: string;
+  categories: string[];
+  categoryLabels: string[];
+  brand: string;
+  offeringIds: string[];
+  url: string;
+  slug: string;
+  documentKey: string;
+  imageKey: string | null;
+  date: string;
+  lastMod: string;
+  frontMatter: FrontMatter;
+}
+
+export interface PublishedDocument {
+  itemId: string;
+  revision: number;
+  /** S3 key of the Markdown document: the front matter's `mdName`. */
+  documentKey: string;
+  search: SearchDocument;
+}

@@ -1,0 +1,85 @@
+import { itemImagedDataSchema } from '@curation/contracts';
+import { parse } from 'yaml';
+import {
+  referenceBody,
+  referenceDocumentText,
+  referenceItem,
+} from '../../../../test/fixtures/reference/reference-item.fixture';
+import { resolveContentTypes } from '../config/content-types.config';
+import { PublishedDocumentService } from './published-document.service';
+
+type Fields = Record<string, unknown>;
+
+function splitDocument(text: string, options?: { version: '1.1' | '1.2' }) {
+  const match = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text);
+  if (!match) throw new Error('not a front-matter document');
+  return { frontMatter: parse(match[1], options) as Fields, body: match[2] };
+}
+
+describe('the published document of work package 7614 (golden test)', () => {
+  const item = referenceItem();
+  const documents = new PublishedDocumentService(resolveContentTypes({}));
+  const published = documents.build(item);
+  const markdown = documents.markdown(published);
+  const actual = splitDocument(markdown);
+  const reference = splitDocument(referenceDocumentText());
+
+  /**
+   * Every place where the pipeline deliberately differs from the reference, and why.
+   * Nothing else may differ.
+   */
+  const intendedFixes: Fields = {
+    // The seed joined paragraphs without a space ("organisations.The"); enrichment joins them with one.
+    description:
+      'NHSX has published new digital guidelines for NHS leaders and organisations. The ‘What Good Looks Like’ framework aims to give NHS managers clear instructions on using digital in their service. It',
+    // The seed's UUID namespace is unknown: the item id is this pipeline's `itemIdForWorkPackage`.
+    mdName: `${item.itemId}.md`,
+    featuredImage: {
+      ...(reference.frontMatter.featuredImage as Fields),
+      href: `${item.itemId}-featuredImage.jpeg`,
+    },
+  };
+
+  it('the fixture is a valid imaged event', () => {
+    expect(itemImagedDataSchema.safeParse(item.data).success).toBe(true);
+  });
+
+  it('has every front-matter field of the reference, in its order', () => {
+    expect(Object.keys(actual.frontMatter)).toEqual(Object.keys(reference.frontMatter));
+  });
+
+  it.each(Object.keys(splitDocument(referenceDocumentText()).frontMatter))(
+    'field %s equals the reference (or its listed fix)',
+    (field) => {
+      const expected = field in intendedFixes ? intendedFixes[field] : reference.frontMatter[field];
+      expect(actual.frontMatter[field]).toEqual(expected);
+    },
+  );
+
+  it('lists only fixes that really differ from the reference', () => {
+    for (const [field, fixed] of Object.entries(intendedFixes)) {
+      expect(reference.frontMatter[field]).not.toEqual(fixed);
+    }
+  });
+
+  it('keeps the nested objects in the reference order', () => {
+    for (const field of ['featuredImage', 'link', 'htmlMetaData', 'openGraphMetaData']) {
+      expect(Object.keys(actual.frontMatter[field] as Fields)).toEqual(
+        Object.keys(reference.frontMatter[field] as Fields),
+      );
+    }
+  });
+
+  it('publishes the reference body unchanged after the front matter', () => {
+    expect(actual.body).toBe(`${referenceBody()}\n`);
+  });
+
+  it('reads the same under a YAML 1.1 reader (dates and numbers-as-text stay strings)', () => {
+    expect(splitDocument(markdown, { version: '1.1' }).frontMatter).toEqual(actual.frontMatter);
+  });
+
+  it('stores the document under its mdName', () => {
+    expect(published.documentKey).toBe(`${item.itemId}.md`);
+    expect(published.search.documentKey).toBe(published.documentKey);
+  });
+});

@@ -1,0 +1,40 @@
+import { loadConfig } from '@curation/config';
+import { createOpenSearchClient } from '@curation/search';
+import { testEnvironment, uniqueName } from '../../../../test/support/test-environment';
+import { searchIndexingConfigSchema } from '../config/search-indexing.config';
+import { SearchIndexRepository } from '../repositories/search-index.repository';
+import { SearchIndexSetupService } from './search-index-setup.service';
+
+describe('SearchIndexSetupService against a real OpenSearch node', () => {
+  const client = createOpenSearchClient(testEnvironment().OPENSEARCH_URL);
+  const config = loadConfig(searchIndexingConfigSchema, {
+    ...process.env,
+    SEARCH_INDEX_ALIAS: uniqueName('si-setup'),
+    SEARCH_INDEX_REPLICAS: '0',
+  });
+  const instances = [1, 2, 3].map(
+    () => new SearchIndexSetupService(config, new SearchIndexRepository(client)),
+  );
+
+  afterAll(async () => {
+    await instances[0].dropAll();
+    await client.close();
+  });
+
+  it('creates template, first index and alias once when several instances start at once', async () => {
+    await Promise.all(instances.map((instance) => instance.ensureIndex()));
+    await instances[1].ensureIndex();
+
+    const aliases = await client.indices.getAlias({ name: config.SEARCH_INDEX_ALIAS });
+    expect(Object.keys(aliases.body)).toEqual([`${config.SEARCH_INDEX_ALIAS}-v1`]);
+    const mapping = await client.indices.getMapping({ index: config.SEARCH_INDEX_ALIAS });
+    const properties = Object.values(mapping.body)[0].mappings.properties as Record<
+      string,
+      { type?: string; enabled?: boolean; analyzer?: string }
+    >;
+    expect(properties.body).toMatchObject({ type: 'text', analyzer: 'english_html' });
+    expect(properties.categories.type).toBe('keyword');
+    expect(properties.lastMod.type).toBe('date');
+    expect(properties.frontMatter.enabled).toBe(false);
+  });
+});
