@@ -111,3 +111,84 @@ describe('Kafka lib against a real broker', () => {
     expect(broken.value?.toString()).toBe('{broken');
   });
 });
+
+describe('Kafka lib batch mode against a real broker', () => {
+  const environment = testEnvironment();
+  const prefix = uniqueName('kafka-batch-test');
+  let app: TestingModule;
+  const runId = randomUUID();
+  const itemIds = [1, 2, 3].map((n) => itemIdForUrl(`https://batch.example/${runId}/${n}`));
+  const [goodId, rejectedId, lateId] = itemIds;
+  const handled = new Set<string>();
+  let outages = 2;
+
+  beforeAll(async () => {
+    app = await Test.createTestingModule({
+      imports: [
+        KafkaModule.forRootAsync({
+          useFactory: () => ({
+            brokers: environment.KAFKA_BROKERS,
+            serviceName: 'batch',
+            clientIdPrefix: prefix,
+            topicPartitions: 3,
+            maxAttempts: 1,
+            retryInitialDelayMs: 50,
+            exitOnCrash: false,
+          }),
+        }),
+      ],
+    }).compile();
+    app.get(EventConsumer).subscribeBatch(Topic.ItemIndexed, async (events) => {
+      const ours = events.filter((event) => itemIds.includes(event.itemId));
+      if (ours.length > 0 && outages-- > 0) throw new Error('search store away');
+      for (const event of ours) handled.add(event.itemId);
+      return ours
+        .filter((event) => event.itemId === rejectedId)
+        .map((event) => ({ event, reason: 'mapping rejected' }));
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('waits out an outage instead of dead-lettering, and dead-letters only the items the handler rejects', async () => {
+    const publisher = app.get(EventPublisher);
+    for (const itemId of itemIds) {
+      await publisher.publish(Topic.ItemIndexed, {
+        itemId,
+        revision: 1,
+        data: { index: 'curated-content', bucket: 'b', documentKey: `${itemId}.md` },
+      });
+    }
+    await eventually(
+      async () => (itemIds.every((id) => handled.has(id)) ? true : undefined),
+      60000,
+    );
+    expect(outages).toBeLessThan(0);
+
+    const kafka = new Kafka({
+      clientId: `${prefix}-dlq`,
+      brokers: environment.KAFKA_BROKERS,
+      logLevel: 1,
+    });
+    const consumer = kafka.consumer({ groupId: `${prefix}-dlq-${randomUUID()}` });
+    const keys: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: deadLetterTopic(Topic.ItemIndexed), fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => void keys.push(message.key?.toString() ?? ''),
+    });
+    try {
+      await eventually(async () => (keys.includes(rejectedId) ? true : undefined), 60000);
+      // Give a wrongly dead-lettered neighbour time to show up before checking it did not.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(keys.filter((key) => itemIds.includes(key))).toEqual([rejectedId]);
+      expect(keys).not.toContain(goodId);
+      expect(keys).not.toContain(lateId);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});

@@ -54,6 +54,9 @@ type Route =
 
 const HEARTBEAT_EVERY_MS = 3000;
 
+/** This member is leaving the group: stop retrying, the batch goes to whoever takes over. */
+class ConsumerStoppingError extends Error {}
+
 /**
  * One consumer group per service. An offset is committed only after its message was handled
  * or dead-lettered (at-least-once); a failing message is retried with backoff, then sent with
@@ -191,45 +194,53 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         await this.deadLetter(batch, [message], 1, (error as Error).message);
       }
     }
+    // A batch handler reports item-level problems as failures; what it throws is the store being
+    // away, so the batch waits for it (no dead letters for an outage) until this member stops.
     let attempt = 0;
-    await this.withHeartbeat(payload, async () => {
-      try {
-        const failures = await this.retryPolicy().execute(() => {
+    const failures = await this.withHeartbeat(payload, () =>
+      this.retryPolicy(Number.MAX_SAFE_INTEGER)
+        .execute(() => {
+          if (!payload.isRunning() || payload.isStale()) throw new ConsumerStoppingError();
           attempt++;
           return handle(valid.map(({ event }) => event));
-        });
-        for (const failure of failures) {
-          const failed = valid.find(({ event }) => event.id === failure.event.id);
-          if (failed) await this.deadLetter(batch, [failed.message], attempt, failure.reason);
-        }
-      } catch (error) {
-        await this.deadLetter(
-          batch,
-          valid.map(({ message }) => message),
-          attempt,
-          (error as Error).message,
-        );
-      }
-    });
+        })
+        .catch((error: Error) => {
+          if (error instanceof ConsumerStoppingError) return undefined;
+          throw error;
+        }),
+    );
+    if (!failures) return;
+    for (const failure of failures) {
+      const failed = valid.find(({ event }) => event.id === failure.event.id);
+      if (failed) await this.deadLetter(batch, [failed.message], attempt, failure.reason);
+    }
     const last = batch.messages.at(-1);
     if (last) payload.resolveOffset(last.offset);
     await payload.commitOffsetsIfNecessary();
   }
 
-  private retryPolicy() {
-    return retry(
+  private retryPolicy(maxAttempts = this.options.maxAttempts) {
+    const policy = retry(
       handleWhen(
         (error) =>
-          !(error instanceof PermanentEventError || error instanceof ContractViolationError),
+          !(
+            error instanceof PermanentEventError ||
+            error instanceof ContractViolationError ||
+            error instanceof ConsumerStoppingError
+          ),
       ),
       {
-        maxAttempts: this.options.maxAttempts - 1,
+        maxAttempts: maxAttempts - 1,
         backoff: new ExponentialBackoff({
           initialDelay: this.options.retryInitialDelayMs,
           maxDelay: 30000,
         }),
       },
     );
+    policy.onRetry(({ delay }) =>
+      this.logger.warn(`handler failed; retrying in ${Math.round(delay)} ms`),
+    );
+    return policy;
   }
 
   private async withHeartbeat<R>(payload: EachBatchPayload, work: () => Promise<R>): Promise<R> {
