@@ -26,7 +26,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  let environment: Record<string, string | undefined> = process.env;
+  let environment: Record<string, string | undefined> = { MALLOC_ARENA_MAX: '2', ...process.env };
   let startedInfra = false;
   if (names.some((name) => BENCHMARKS[name].needsInfra) && !process.env.KAFKA_BROKERS) {
     startedInfra = readEndpoints() === undefined;

@@ -8,7 +8,7 @@ RUN npm ci --no-audit --no-fund && npx tsc -b tsconfig.build.json && npm prune -
 
 FROM node:24-bookworm-slim
 ARG SERVICE
-ENV NODE_ENV=production SERVICE=${SERVICE}
+ENV NODE_ENV=production SERVICE=${SERVICE} MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 USER node

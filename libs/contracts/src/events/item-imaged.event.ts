@@ -9,20 +9,65 @@ export const renditionSchema = z.object({
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   bytes: z.number().int().positive(),
+  /** Hex sha256 of the stored bytes; also in the object's `sha256` metadata. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type Rendition = z.infer<typeof renditionSchema>;
 
+export const imageSourceSchema = z.enum([
+  'attachment',
+  'submission',
+  'og:image',
+  'twitter:image',
+  'json-ld',
+]);
+export type ImageSource = z.infer<typeof imageSourceSchema>;
+
+/** Why an item has no usable featured image; the item still flows on without one. */
+export const imageProblemSchema = z.enum([
+  'no-source',
+  'fetch-failed',
+  'too-large',
+  'unsupported-format',
+  'too-many-pixels',
+  'corrupt',
+]);
+export type ImageProblem = z.infer<typeof imageProblemSchema>;
+
 export const featuredImageSchema = z.object({
   valid: z.boolean(),
-  /** Why there is no usable image, when `valid` is false. */
+  /** Why there is no usable image, when `valid` is false (one line per candidate tried). */
   reason: z.string().optional(),
-  source: z.enum(['attachment', 'og:image', 'twitter:image', 'json-ld', 'submission']).optional(),
+  /** The problem of the preferred candidate, when `valid` is false. */
+  problem: imageProblemSchema.optional(),
+  source: imageSourceSchema.optional(),
   sourceUrl: z.string().optional(),
+  /** The decoded source as it arrived (before orientation): sniffed format, pixels, bytes, sha256. */
+  original: z
+    .object({
+      format: z.string().min(1),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      bytes: z.number().int().positive(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
+  /** S3 key of the main rendition: the document's `featuredImage.href`. */
+  href: z.string().min(1).optional(),
+  /** The main rendition's format as the document shows it, e.g. `JPEG`. */
+  format: z.string().min(1).optional(),
+  /** The main rendition's `[height, width]`, as the document shows it (`[666, 1000]`). */
+  size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** The main rendition: its S3 key is the document's `featuredImage.href`. */
   main: renditionSchema.optional(),
   renditions: z.array(renditionSchema),
+  /** A tiny blurred preview as a `data:image/webp;base64,...` URI. */
   placeholder: z.string().optional(),
-  dominantColor: z.string().optional(),
+  /** `#rrggbb`. */
+  dominantColor: z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/)
+    .optional(),
   wpAttachment: z.object({ fileName: z.string(), link: z.string() }).optional(),
 });
 export type FeaturedImage = z.infer<typeof featuredImageSchema>;

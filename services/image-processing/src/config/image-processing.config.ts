@@ -1,10 +1,134 @@
-import { baseFields, environmentFields, kafkaFields } from '@curation/config';
+import { availableParallelism } from 'node:os';
+import {
+  baseFields,
+  environmentFields,
+  kafkaFields,
+  redisFields,
+  s3Fields,
+} from '@curation/config';
 import { z } from 'zod';
+
+const MB = 1024 * 1024;
+
+export const OUTPUT_FORMATS = ['jpeg', 'webp', 'avif'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff'] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+export interface RenditionSpec {
+  /** Becomes the key `<itemId>-<name>.<format>`. */
+  name: string;
+  width: number;
+  format: OutputFormat;
+}
+
+const RENDITION_PATTERN = /^([A-Za-z][A-Za-z0-9_]*):(\d{1,4}):(jpeg|webp|avif)$/;
+
+/** `name:width:format,...`; the first entry is the main rendition, the document's `featuredImage.href`. */
+const renditionList = z
+  .string()
+  .default(
+    'featuredImage:1000:jpeg,featuredImage:1000:webp,featuredImage:1000:avif,thumbnail:320:jpeg',
+  )
+  .transform((value, context) => {
+    const specs: RenditionSpec[] = [];
+    for (const entry of value
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const match = RENDITION_PATTERN.exec(entry);
+      const width = Number(match?.[2]);
+      if (!match || width < 16 || width > 4096) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not name:width:format (width 16-4096, format jpeg|webp|avif)`,
+        });
+        return z.NEVER;
+      }
+      specs.push({ name: match[1], width, format: match[3] as OutputFormat });
+    }
+    const keys = specs.map((spec) => `${spec.name}.${spec.format}`);
+    if (specs.length === 0 || new Set(keys).size !== keys.length) {
+      context.addIssue({
+        code: 'custom',
+        message: 'at least one rendition, each name:format once',
+      });
+      return z.NEVER;
+    }
+    return specs;
+  });
+
+const inputFormatList = z
+  .string()
+  .default(INPUT_FORMATS.join(','))
+  .transform((value, context) => {
+    const formats = value
+      .split(',')
+      .map((part) => part.trim().toLowerCase())
+      .filter(Boolean);
+    const unknown = formats.filter(
+      (format) => !(INPUT_FORMATS as readonly string[]).includes(format),
+    );
+    if (formats.length === 0 || unknown.length > 0) {
+      context.addIssue({ code: 'custom', message: `a list of ${INPUT_FORMATS.join('|')}` });
+      return z.NEVER;
+    }
+    return formats as InputFormat[];
+  });
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const effort = (max: number, fallback: number) =>
+  z.coerce.number().int().min(0).max(max).default(fallback);
+const quality = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
 
 export const imageProcessingConfigSchema = z.object({
   ...baseFields,
   ...kafkaFields,
+  ...redisFields,
+  ...s3Fields,
   IMAGE_PROCESSING_PORT: environmentFields.IMAGE_PROCESSING_PORT,
+  FETCH_ALLOW_HOSTS: environmentFields.FETCH_ALLOW_HOSTS,
+  /** Sent as basic auth `apikey:<key>` when downloading a work-package attachment. */
+  OPENPROJECT_API_KEY: z.string().min(1).optional(),
+  /** false: a worker-only replica that renders queued jobs but does not consume `enriched`. */
+  IMAGE_CONSUME_ENRICHED: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default('true')
+    .transform((value) => ['true', '1', 'yes'].includes(value)),
+  /** BullMQ key prefix in Redis; the queue dashboard must use the same one. */
+  QUEUE_PREFIX: z.string().min(1).default('bull'),
+  IMAGE_WORKER_CONCURRENCY: positiveInt(availableParallelism()).pipe(z.number().max(64)),
+  /** libvips threads per image (sharp.concurrency); 0 = libvips' own default. */
+  IMAGE_VIPS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  /** libvips operation cache (sharp.cache memory, MB); every source is new, so it rarely hits. */
+  IMAGE_VIPS_CACHE_MB: z.coerce.number().int().min(0).default(0),
+  IMAGE_MAX_BYTES: positiveInt(25 * MB),
+  IMAGE_MAX_PIXELS: positiveInt(50_000_000),
+  IMAGE_INPUT_FORMATS: inputFormatList,
+  /** How strictly damaged pixel data is refused (sharp `failOn`); 'warning' also refuses decodable files with harmless encoder quirks. */
+  IMAGE_FAIL_ON: z.enum(['truncated', 'error', 'warning']).default('error'),
+  IMAGE_FETCH_CONNECT_TIMEOUT_MS: positiveInt(5000),
+  IMAGE_FETCH_TIMEOUT_MS: positiveInt(30000),
+  IMAGE_FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  IMAGE_RENDITIONS: renditionList,
+  IMAGE_JPEG_ENCODER: z.enum(['mozjpeg', 'turbo']).default('mozjpeg'),
+  IMAGE_JPEG_QUALITY: quality(80),
+  IMAGE_WEBP_QUALITY: quality(75),
+  IMAGE_WEBP_EFFORT: effort(6, 2),
+  IMAGE_AVIF_QUALITY: quality(50),
+  IMAGE_AVIF_EFFORT: effort(9, 2),
+  /** What transparent pixels become in JPEG renditions. */
+  IMAGE_BACKGROUND: z
+    .string()
+    .regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #ffffff')
+    .default('#ffffff'),
+  IMAGE_PLACEHOLDER_WIDTH: z.coerce.number().int().min(4).max(64).default(16),
+  /** Keys are stable per item (a new image overwrites them), so not `immutable`. */
+  IMAGE_CACHE_CONTROL: z
+    .string()
+    .min(1)
+    .default('public, max-age=604800, stale-while-revalidate=86400'),
 });
 
 export type ImageProcessingConfig = z.infer<typeof imageProcessingConfigSchema>;

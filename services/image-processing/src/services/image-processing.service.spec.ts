@@ -1,0 +1,345 @@
+import { loadConfig } from '@curation/config';
+import { Topic, createEvent, type EventOf, type FeaturedImage } from '@curation/contracts';
+import type { EventPublisher } from '@curation/kafka';
+import type { ReadinessRegistry } from '@curation/platform';
+import type { StoredObject } from '@curation/storage';
+import sharp from 'sharp';
+import { photoJpeg } from '../../test/photo-images';
+import { imageProcessingConfigSchema } from '../config/image-processing.config';
+import type { ImageRenderJob } from '../image-render.job';
+import {
+  ImageFetchRepository,
+  type ImageFetchRequest,
+  type ImageFetchResult,
+} from '../repositories/image-fetch.repository';
+import type { ImageRenderQueueRepository } from '../repositories/image-render-queue.repository';
+import type { ImageStorageRepository } from '../repositories/image-storage.repository';
+import { MediaRepository } from '../repositories/media.repository';
+import { ImageProcessingService, TransientImageSourceError } from './image-processing.service';
+
+const ITEM_ID = '5a8dda31-0971-5453-a590-1bd555012667';
+
+const config = loadConfig(imageProcessingConfigSchema, {
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  S3_ENDPOINT: 'http://127.0.0.1:9000',
+  S3_ACCESS_KEY_ID: 'key',
+  S3_SECRET_ACCESS_KEY: 'secret',
+  OPENPROJECT_API_KEY: 'op-key',
+  IMAGE_RENDITIONS: 'featuredImage:1000:jpeg,thumbnail:320:webp',
+  IMAGE_JPEG_ENCODER: 'turbo',
+});
+
+class FakeFetcher extends ImageFetchRepository {
+  readonly requests: ImageFetchRequest[] = [];
+  constructor(private readonly answers: Record<string, ImageFetchResult>) {
+    super();
+  }
+  async fetch(request: ImageFetchRequest): Promise<ImageFetchResult> {
+    this.requests.push(request);
+    return (
+      this.answers[request.url] ?? {
+        ok: false,
+        problem: 'fetch-failed',
+        retryable: false,
+        detail: 'http-status: HTTP 404',
+      }
+    );
+  }
+}
+
+class FakeStorage {
+  readonly objects = new Map<string, StoredObject>();
+  failing = false;
+  async ensureBucket(): Promise<void> {}
+  async put(object: StoredObject): Promise<void> {
+    if (this.failing) throw new Error('S3 is down');
+    this.objects.set(object.key, object);
+  }
+  async getText(key: string): Promise<string | undefined> {
+    if (this.failing) throw new Error('S3 is down');
+    return this.objects.get(key)?.body.toString();
+  }
+}
+
+class FakePublisher {
+  readonly published: Array<{ topic: string; event: unknown }> = [];
+  async publish(topic: Topic, event: { itemId: string; revision: number; data: unknown }) {
+    // Validates exactly as the real publisher does before producing.
+    const built = createEvent(topic, event as never);
+    this.published.push({ topic, event: built });
+    return built;
+  }
+}
+
+function enriched(overrides: Partial<ImageRenderJob['data']> = {}, revision = 3): ImageRenderJob {
+  return {
+    itemId: ITEM_ID,
+    revision,
+    data: {
+      source: 'openproject',
+      url: 'https://www.healthcareitnews.com/news/emea/nhsx',
+      originalUrl: 'https://www.healthcareitnews.com/news/emea/nhsx',
+      topics: ['HIMSS: Digital Health'],
+      updatedAt: '2021-09-01T08:27:50.622Z',
+      customFields: {},
+      page: {
+        finalUrl: 'https://www.healthcareitnews.com/news/emea/nhsx',
+        htmlMetaData: {},
+        openGraphMetaData: {},
+        twitterMetaData: {},
+        authors: [],
+        imageCandidates: [
+          { url: 'https://img.example/json-ld.jpg', source: 'json-ld' },
+          { url: 'https://img.example/twitter.jpg', source: 'twitter:image' },
+          { url: 'https://img.example/og.jpg', source: 'og:image' },
+        ],
+      },
+      article: { title: 'NHSX sets out digital guidance', bodyHtml: '<p>x</p>', description: 'x' },
+      derived: { brand: 'healthcareitnews.com', slug: 'healthcareitnews-nhsx' },
+      relatedOfferings: [],
+      ...overrides,
+    },
+  };
+}
+
+const attachment = {
+  id: 16644,
+  fileName: 'Curated_Featured_Image.jpg',
+  contentType: 'image/jpeg',
+  fileSize: 1234,
+  link: '/api/v3/attachments/16644/content',
+  downloadUrl: 'https://op.example/api/v3/attachments/16644/content',
+};
+
+describe('ImageProcessingService', () => {
+  let photo: Buffer;
+  beforeAll(async () => {
+    photo = await photoJpeg(1500, 999);
+  });
+
+  function build(answers: Record<string, ImageFetchResult>) {
+    const fetcher = new FakeFetcher(answers);
+    const media = new MediaRepository(config);
+    const renders = jest.spyOn(media, 'render');
+    const storage = new FakeStorage();
+    const publisher = new FakePublisher();
+    const queue = { add: jest.fn(async () => undefined), ping: jest.fn() };
+    const service = new ImageProcessingService(
+      config,
+      fetcher,
+      media,
+      storage as unknown as ImageStorageRepository,
+      queue as unknown as ImageRenderQueueRepository,
+      publisher as unknown as EventPublisher,
+      { register: jest.fn() } as unknown as ReadinessRegistry,
+    );
+    return { service, fetcher, storage, publisher, queue, renders };
+  }
+
+  const ok = (bytes: Buffer, url: string): ImageFetchResult => ({ ok: true, url, bytes });
+  const lastAttempt = { attempt: 3, maxAttempts: 3 };
+  const firstAttempt = { attempt: 1, maxAttempts: 3 };
+
+  it('renders the attachment, downloaded with the API key, and publishes imaged as the document needs it', async () => {
+    const { service, fetcher, storage, publisher } = build({
+      [attachment.downloadUrl]: ok(photo, attachment.downloadUrl),
+    });
+    const image = await service.render(enriched({ attachment }), firstAttempt);
+
+    expect(fetcher.requests).toEqual([
+      {
+        url: attachment.downloadUrl,
+        authorization: `Basic ${Buffer.from('apikey:op-key').toString('base64')}`,
+      },
+    ]);
+    expect(image).toMatchObject({
+      valid: true,
+      source: 'attachment',
+      href: `${ITEM_ID}-featuredImage.jpeg`,
+      format: 'JPEG',
+      size: [666, 1000],
+      wpAttachment: {
+        fileName: 'Curated_Featured_Image.jpg',
+        link: '/api/v3/attachments/16644/content',
+      },
+      original: { format: 'jpeg', width: 1500, height: 999, bytes: photo.length },
+    });
+    expect(image.renditions.map(({ key, width, height }) => [key, width, height])).toEqual([
+      [`${ITEM_ID}-featuredImage.jpeg`, 1000, 666],
+      [`${ITEM_ID}-thumbnail.webp`, 320, 213],
+    ]);
+
+    const stored = storage.objects.get(`${ITEM_ID}-featuredImage.jpeg`)!;
+    expect(stored.contentType).toBe('image/jpeg');
+    expect(stored.cacheControl).toMatch(/max-age=\d+/);
+    expect(stored.metadata?.sha256).toBe(image.main?.sha256);
+    expect((await sharp(stored.body as Buffer).metadata()).width).toBe(1000);
+    expect(storage.objects.get(`${ITEM_ID}-thumbnail.webp`)?.contentType).toBe('image/webp');
+
+    expect(publisher.published).toHaveLength(1);
+    const event = publisher.published[0].event as EventOf<typeof Topic.ItemImaged>;
+    expect(publisher.published[0].topic).toBe(Topic.ItemImaged);
+    expect(event).toMatchObject({ itemId: ITEM_ID, revision: 3 });
+    expect(event.data.featuredImage).toEqual(image);
+    expect(event.data.article.title).toBe('NHSX sets out digital guidance');
+  });
+
+  it('falls back from a broken attachment to imageUrl, then og:image before twitter:image and JSON-LD', async () => {
+    const { service, fetcher } = build({
+      'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
+    });
+    const image = await service.render(
+      enriched({ attachment, imageUrl: 'https://img.example/submitted.jpg' }),
+      firstAttempt,
+    );
+    expect(fetcher.requests.map(({ url }) => url)).toEqual([
+      attachment.downloadUrl,
+      'https://img.example/submitted.jpg',
+      'https://img.example/og.jpg',
+    ]);
+    expect(image).toMatchObject({ valid: true, source: 'og:image' });
+    expect(image.wpAttachment).toBeUndefined();
+  });
+
+  it('lets an item without an image flow on with the reason', async () => {
+    const { service, publisher } = build({});
+    const image = await service.render(
+      enriched({ page: { ...enriched().data.page, imageCandidates: [] } }),
+      firstAttempt,
+    );
+    expect(image).toEqual({
+      valid: false,
+      problem: 'no-source',
+      reason: expect.stringMatching(/no image/),
+      renditions: [],
+    });
+    expect(publisher.published.map(({ topic }) => topic)).toEqual([Topic.ItemImaged]);
+  });
+
+  it('gives every candidate its reason when none is usable, without failing the item', async () => {
+    const html = Buffer.from('<!doctype html><title>not an image</title>');
+    const { service, publisher } = build({
+      'https://img.example/og.jpg': ok(html, 'https://img.example/og.jpg'),
+      'https://img.example/twitter.jpg': {
+        ok: false,
+        problem: 'too-large',
+        retryable: false,
+        detail: 'too-large: body exceeds 26214400 bytes',
+      },
+    });
+    const image = await service.render(enriched(), firstAttempt);
+    expect(image).toMatchObject({ valid: false, problem: 'unsupported-format' });
+    expect(image.reason).toContain('og:image https://img.example/og.jpg: Input buffer contains');
+    expect(image.reason).toContain('twitter:image https://img.example/twitter.jpg: too-large');
+    expect(image.reason).toContain('json-ld https://img.example/json-ld.jpg: http-status');
+    expect(publisher.published.map(({ topic }) => topic)).toEqual([Topic.ItemImaged]);
+  });
+
+  it('retries a transient source failure while attempts remain, then gives up with the reason', async () => {
+    const stalled: ImageFetchResult = {
+      ok: false,
+      problem: 'fetch-failed',
+      retryable: true,
+      detail: 'timeout: timed out',
+    };
+    const { service, publisher } = build({ 'https://img.example/og.jpg': stalled });
+    const job = enriched();
+    await expect(service.render(job, firstAttempt)).rejects.toBeInstanceOf(
+      TransientImageSourceError,
+    );
+    expect(publisher.published).toHaveLength(0);
+    const image = await service.render(job, lastAttempt);
+    expect(image).toMatchObject({ valid: false, problem: 'fetch-failed' });
+    expect(publisher.published.map(({ topic }) => topic)).toEqual([Topic.ItemImaged]);
+  });
+
+  it('refuses an image over the pixel limit from its header, without rendering', async () => {
+    const { service, renders } = build({
+      'https://img.example/og.jpg': ok(
+        await sharp({ create: { width: 7100, height: 7100, channels: 3, background: '#888' } })
+          .jpeg()
+          .toBuffer(),
+        'https://img.example/og.jpg',
+      ),
+    });
+    const image = await service.render(enriched(), lastAttempt);
+    expect(image.reason).toContain('7100x7100 exceeds 50000000 pixels');
+    expect(image.problem).toBe('too-many-pixels');
+    expect(renders).not.toHaveBeenCalled();
+  });
+
+  it('does not render again for a new revision with the same image, but publishes it again', async () => {
+    const { service, renders, publisher, storage } = build({
+      'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
+    });
+    const first = await service.render(enriched({}, 3), firstAttempt);
+    const keys = [...storage.objects.keys()];
+    const second = await service.render(enriched({}, 4), firstAttempt);
+    expect(renders).toHaveBeenCalledTimes(1);
+    expect(second).toEqual(first);
+    expect([...storage.objects.keys()]).toEqual(keys);
+    expect(
+      publisher.published.map(({ event }) => (event as EventOf<typeof Topic.ItemImaged>).revision),
+    ).toEqual([3, 4]);
+  });
+
+  it('renders again when the image changed', async () => {
+    const other = await photoJpeg(1200, 800, 5);
+    const answers: Record<string, ImageFetchResult> = {
+      'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
+    };
+    const { service, renders } = build(answers);
+    await service.render(enriched({}, 3), firstAttempt);
+    answers['https://img.example/og.jpg'] = ok(other, 'https://img.example/og.jpg');
+    const image = await service.render(enriched({}, 4), firstAttempt);
+    expect(renders).toHaveBeenCalledTimes(2);
+    expect(image.size).toEqual([667, 1000]);
+  });
+
+  it('leaves the renditions of a newer revision alone when an older job runs late', async () => {
+    const { service, storage, fetcher } = build({
+      'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
+    });
+    const newer: FeaturedImage = await service.render(enriched({}, 5), firstAttempt);
+    const puts = storage.objects.size;
+    const older = await service.render(enriched({}, 4), firstAttempt);
+    expect(older).toEqual(newer);
+    expect(fetcher.requests).toHaveLength(1);
+    expect(storage.objects.size).toBe(puts);
+  });
+
+  it('throws an S3 failure into the retries and reports the item failed after the last attempt', async () => {
+    const { service, storage, publisher } = build({
+      'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
+    });
+    storage.failing = true;
+    await expect(service.render(enriched(), firstAttempt)).rejects.toThrow('S3 is down');
+    expect(publisher.published).toHaveLength(0);
+    await expect(service.render(enriched(), lastAttempt)).rejects.toThrow('S3 is down');
+    expect(publisher.published).toHaveLength(1);
+    expect(publisher.published[0]).toMatchObject({
+      topic: Topic.ItemFailed,
+      event: {
+        itemId: ITEM_ID,
+        data: { stage: 'image-processing', reason: 'S3 is down', attempts: 3 },
+      },
+    });
+  });
+
+  it('enqueues one job per item revision', async () => {
+    const { service, queue } = build({});
+    const event = createEvent(Topic.ItemEnriched, {
+      itemId: ITEM_ID,
+      revision: 7,
+      data: enriched().data,
+    });
+    await expect(service.enqueue(event)).resolves.toBe(`${ITEM_ID}_7`);
+    expect(queue.add).toHaveBeenCalledWith(`${ITEM_ID}_7`, {
+      itemId: ITEM_ID,
+      revision: 7,
+      traceparent: undefined,
+      data: event.data,
+    });
+  });
+});
