@@ -54,9 +54,8 @@ const BODY_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
 };
 
 const YAML_OPTIONS = {
-  // Every string value double-quoted as JSON: no YAML reader (1.1 or 1.2) can take it for a
-  // date, boolean or number, and it is the fastest mode of the library (no tag tests per scalar).
-  schema: 'json',
+  // Every string value double-quoted: no YAML reader (1.1 or 1.2) can take it for a date,
+  // boolean or number. Keys stay plain, as the site's templates and people read them.
   defaultStringType: 'QUOTE_DOUBLE',
   defaultKeyType: 'PLAIN',
   doubleQuotedAsJSON: true,
