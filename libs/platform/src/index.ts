@@ -3,3 +3,4 @@ export * from './bootstrap-service';
 export * from './platform.module';
 export * from './readiness.registry';
 export * from './log-context';
+export * from './draining-worker-host';

@@ -1,7 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { QueueName } from '@curation/contracts';
-import { APP_CONFIG } from '@curation/platform';
+import { APP_CONFIG, DrainingWorkerHost } from '@curation/platform';
 import { DelayedError, UnrecoverableError, type Job, type MinimalJob } from 'bullmq';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import { PAGE_FETCH_BACKOFF, type PageFetchJob } from '../page-fetch.job';
@@ -24,7 +24,7 @@ export function pageFetchBackoff(
 
 // Started by hand once every module is initialised (indexes ensured, Kafka producer connected).
 @Processor(QueueName.PageFetch, { autorun: false, settings: { backoffStrategy: pageFetchBackoff } })
-export class PageFetchProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class PageFetchProcessor extends DrainingWorkerHost implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: EnrichmentConfig,
     private readonly service: EnrichmentService,

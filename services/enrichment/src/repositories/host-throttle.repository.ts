@@ -1,11 +1,11 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
 import { Redis } from 'ioredis';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 
 /** Per-host politeness shared by every worker: one Redis key per host that lives for the interval. */
 @Injectable()
-export class HostThrottleRepository implements OnModuleDestroy {
+export class HostThrottleRepository implements OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly keyPrefix: string;
 
@@ -24,7 +24,7 @@ export class HostThrottleRepository implements OnModuleDestroy {
     return remaining > 0 ? remaining : 1;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
 import { SafeHttpClient, type SafeFetchResponse } from '@curation/safe-fetch';
 import type { EnrichmentConfig } from '../config/enrichment.config';
@@ -7,7 +7,7 @@ const ACCEPT_HTML = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1';
 
 /** Source pages over the SSRF-safe client; throws SafeFetchError. */
 @Injectable()
-export class PageRepository implements OnModuleDestroy {
+export class PageRepository implements OnApplicationShutdown {
   private readonly client: SafeHttpClient;
 
   constructor(@Inject(APP_CONFIG) config: EnrichmentConfig) {
@@ -26,7 +26,7 @@ export class PageRepository implements OnModuleDestroy {
     return this.client.fetch(url);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async onApplicationShutdown(): Promise<void> {
     await this.client.close();
   }
 }

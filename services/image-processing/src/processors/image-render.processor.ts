@@ -1,7 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { QueueName, type FeaturedImage } from '@curation/contracts';
-import { APP_CONFIG } from '@curation/platform';
+import { APP_CONFIG, DrainingWorkerHost } from '@curation/platform';
 import type { Job } from 'bullmq';
 import type { ImageProcessingConfig } from '../config/image-processing.config';
 import type { ImageRenderJob } from '../image-render.job';
@@ -9,7 +9,7 @@ import { ImageProcessingService } from '../services/image-processing.service';
 
 // Started by hand once every module is initialised (bucket ensured, Kafka producer connected).
 @Processor(QueueName.ImageRender, { autorun: false })
-export class ImageRenderProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class ImageRenderProcessor extends DrainingWorkerHost implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ImageProcessingConfig,
     @Inject(ImageProcessingService) private readonly service: ImageProcessingService,

@@ -10,6 +10,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import type { IngestionConfig } from '../config/ingestion.config';
 import { ReconciliationService } from './reconciliation.service';
 
+const SWEEP_GRACE_MS = 5000;
 const INTERVAL_NAME = 'openproject-sweep';
 
 /** Runs the reconciliation sweep every OPENPROJECT_SWEEP_INTERVAL_SECONDS (0 disables it). */
@@ -33,11 +34,17 @@ export class ReconciliationScheduler implements OnApplicationBootstrap, BeforeAp
     );
   }
 
-  /** Lets a sweep in progress finish before Redis and Kafka connections close. */
+  /**
+   * Gives a sweep in progress a moment to finish before Redis and Kafka connections close; one
+   * still waiting for OpenProject is abandoned (its watermark did not move, the next sweep redoes it).
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.registry.doesExist('interval', INTERVAL_NAME))
       this.registry.deleteInterval(INTERVAL_NAME);
-    await this.running;
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => setTimeout(resolve, SWEEP_GRACE_MS).unref()),
+    ]);
   }
 
   private tick(): void {
