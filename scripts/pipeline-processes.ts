@@ -27,6 +27,8 @@ export const DEVELOPMENT_DEFAULTS: Record<string, string> = {
   DEVELOPMENT_MODE: 'true',
   // Lets the services fetch pages served on this machine (`npm run demo`); production leaves it empty.
   FETCH_ALLOW_HOSTS: '127.0.0.1,localhost',
+  // One OpenSearch node holds no replica.
+  SEARCH_INDEX_REPLICAS: '0',
 };
 
 export function servicePort(
