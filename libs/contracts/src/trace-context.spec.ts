@@ -6,7 +6,8 @@ describe('trace context', () => {
     const root = newTraceparent();
     const child = childTraceparent(root);
     const grandchild = childTraceparent(child);
-    for (const traceparent of [root, child, grandchild]) expect(traceparent).toMatch(TRACEPARENT_PATTERN);
+    for (const traceparent of [root, child, grandchild])
+      expect(traceparent).toMatch(TRACEPARENT_PATTERN);
     expect(new Set([root, child, grandchild].map(traceIdOf)).size).toBe(1);
     expect(new Set([root, child, grandchild]).size).toBe(3);
     expect(traceIdOf(childTraceparent(undefined))).not.toBe(traceIdOf(root));
