@@ -1,4 +1,5 @@
-import { deriveFields, slugify } from './derived-fields.util';
+import { slugify } from '@curation/content';
+import { deriveFields } from './derived-fields.util';
 
 describe('deriveFields', () => {
   it('matches the reference document', () => {

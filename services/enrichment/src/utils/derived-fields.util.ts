@@ -1,3 +1,4 @@
+import { slugify } from '@curation/content';
 import { parse } from 'tldts';
 
 export interface DerivedFields {
@@ -6,16 +7,6 @@ export interface DerivedFields {
 }
 
 const MAX_SLUG_LENGTH = 120;
-
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/['’‘`]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
 
 /** brand = registrable domain without `www.`; slug = brand name without its public suffix + `-` + title. */
 export function deriveFields(url: string, title: string): DerivedFields {

@@ -1,3 +1,8 @@
+import {
+  ARTICLE_ALLOWED_ATTRIBUTES,
+  ARTICLE_ALLOWED_SCHEMES,
+  ARTICLE_ALLOWED_TAGS,
+} from '@curation/content';
 import { Readability } from '@mozilla/readability';
 import { Parser } from 'htmlparser2';
 import { parseHTML } from 'linkedom';
@@ -25,32 +30,12 @@ const BLOCK_TAGS = new Set([
   'figcaption',
 ]);
 
-/** The allow-list: text structure and links only; no scripts, handlers, styles, frames or images. */
+/** The article allow-list, with links made absolute against the page. */
 export function sanitizeBody(html: string, baseUrl: string): string {
   return sanitizeHtml(html, {
-    allowedTags: [
-      'p',
-      'a',
-      'strong',
-      'em',
-      'b',
-      'i',
-      'u',
-      'ul',
-      'ol',
-      'li',
-      'blockquote',
-      'h2',
-      'h3',
-      'h4',
-      'br',
-      'pre',
-      'code',
-      'sub',
-      'sup',
-    ],
-    allowedAttributes: { a: ['href'] },
-    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedTags: ARTICLE_ALLOWED_TAGS,
+    allowedAttributes: ARTICLE_ALLOWED_ATTRIBUTES,
+    allowedSchemes: ARTICLE_ALLOWED_SCHEMES,
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     nonTextTags: [

@@ -1,3 +1,9 @@
+import {
+  ARTICLE_ALLOWED_ATTRIBUTES,
+  ARTICLE_ALLOWED_SCHEMES,
+  ARTICLE_ALLOWED_TAGS,
+  slugify,
+} from '@curation/content';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FeaturedImage, ItemImagedData, OfferingLink } from '@curation/contracts';
 import sanitizeHtml from 'sanitize-html';
@@ -7,7 +13,6 @@ import {
   type ContentType,
   type ContentTypeSettings,
 } from '../config/content-types.config';
-import { slugify } from '../utils/slugify.util';
 import type { FrontMatter, FrontMatterImage, PublishedDocument } from './published-document.types';
 
 export const CONTENT_TYPE_SETTINGS = Symbol('CONTENT_TYPE_SETTINGS');
@@ -18,35 +23,11 @@ export interface PublishableItem {
   data: ItemImagedData;
 }
 
-/** The body is published as it is stored: this allow-list is a superset of enrichment's. */
+/** The body is sanitised again before it is published, with the same allow-list as enrichment. */
 const BODY_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: [
-    'p',
-    'a',
-    'strong',
-    'em',
-    'b',
-    'i',
-    'u',
-    'ul',
-    'ol',
-    'li',
-    'blockquote',
-    'h2',
-    'h3',
-    'h4',
-    'h5',
-    'h6',
-    'br',
-    'pre',
-    'code',
-    'sub',
-    'sup',
-    'figure',
-    'figcaption',
-  ],
-  allowedAttributes: { a: ['href'] },
-  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedTags: ARTICLE_ALLOWED_TAGS,
+  allowedAttributes: ARTICLE_ALLOWED_ATTRIBUTES,
+  allowedSchemes: ARTICLE_ALLOWED_SCHEMES,
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   // Entities such as &nbsp; stay as written; text is still escaped.

@@ -1,4 +1,4 @@
-/** The site's slug rule (the same as enrichment's): ASCII, lower case, words joined by `-`. */
+/** The site's slug rule: ASCII, lower case, apostrophes dropped, words joined by `-`. */
 export function slugify(text: string): string {
   return text
     .normalize('NFKD')
