@@ -192,7 +192,9 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
           case 'meta': {
             const content = attributes.content;
             if (content === undefined) return;
-            const name = attributes.name ?? attributes.property ?? attributes['http-equiv'];
+            // http-equiv tags are HTTP headers, not page metadata: the published document
+            // (DESIGN.md and the reference) holds `<meta name|property>` only.
+            const name = attributes.name ?? attributes.property;
             if (name) addMeta(name, content);
             if (attributes.itemprop?.toLowerCase() === 'author' && !itempropAuthor)
               itempropAuthor = cleanText(content);
