@@ -25,6 +25,7 @@ export const environmentFields = {
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(3),
   KAFKA_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
   KAFKA_RETRY_INITIAL_DELAY_MS: z.coerce.number().int().min(1).default(200),
+  KAFKA_NEW_GROUP_START: z.enum(['earliest', 'latest']).default('earliest'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }),
   OPENSEARCH_URL: z.url({ protocol: /^https?$/ }),
   S3_ENDPOINT: z.url({ protocol: /^https?$/ }),

@@ -100,7 +100,10 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (this.options.exitOnCrash) process.exit(1);
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [...this.routes.keys()], fromBeginning: true });
+    await consumer.subscribe({
+      topics: [...this.routes.keys()],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
     await consumer.run({
       eachBatchAutoResolve: false,
       autoCommitInterval: 500,

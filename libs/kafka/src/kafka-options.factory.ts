@@ -6,6 +6,7 @@ export interface KafkaEnvironment {
   KAFKA_TOPIC_PARTITIONS: number;
   KAFKA_MAX_ATTEMPTS: number;
   KAFKA_RETRY_INITIAL_DELAY_MS: number;
+  KAFKA_NEW_GROUP_START: 'earliest' | 'latest';
 }
 
 export function kafkaOptionsFrom(config: KafkaEnvironment, serviceName: string): KafkaOptions {
@@ -16,6 +17,7 @@ export function kafkaOptionsFrom(config: KafkaEnvironment, serviceName: string):
     topicPartitions: config.KAFKA_TOPIC_PARTITIONS,
     maxAttempts: config.KAFKA_MAX_ATTEMPTS,
     retryInitialDelayMs: config.KAFKA_RETRY_INITIAL_DELAY_MS,
+    fromBeginning: config.KAFKA_NEW_GROUP_START === 'earliest',
     exitOnCrash: true,
   };
 }

@@ -45,6 +45,11 @@ const YAML_OPTIONS = {
   aliasDuplicateObjects: false,
 } as const;
 
+/** The reference document keeps the Twitter card only in `twitterMetaData`, not in `htmlMetaData`. */
+function withoutTwitterCard(meta: Record<string, string | null>): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith('twitter')));
+}
+
 export function documentKeyFor(itemId: string): string {
   return `${itemId}.md`;
 }
@@ -132,7 +137,7 @@ export class PublishedDocumentService {
       favIconImage: type.favIconImage,
       featuredImage: featuredImage(data.featuredImage, title, workPackageId),
       featuredPdf: type.featuredPdf,
-      htmlMetaData: data.page.htmlMetaData,
+      htmlMetaData: withoutTwitterCard(data.page.htmlMetaData),
       id: workPackageId,
       identifier: type.category,
       lastMod: data.updatedAt,
