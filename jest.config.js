@@ -33,7 +33,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,services,infra,test}/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/{libs,services,infra,scripts,test}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/setup/integration-timeout.ts'],
