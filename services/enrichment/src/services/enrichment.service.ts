@@ -32,7 +32,7 @@ export type PageFetchOutcome =
 const outcomes = new Counter({
   name: 'enrichment_page_fetch_outcomes_total',
   help: 'Page fetch jobs by outcome',
-  labelNames: ['outcome'] as const,
+  labelNames: ['outcome', 'reason'] as const,
 });
 
 @Injectable()
@@ -79,13 +79,16 @@ export class EnrichmentService implements OnModuleInit {
    */
   async processPageFetch(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
     let outcome: PageFetchOutcome;
+    // A bounded label: the safe client's error code, else the error's class.
+    let reasonCode = '';
     try {
       outcome = await this.enrich(job, attempt);
     } catch (error) {
       const retryable = !(error instanceof SafeFetchError) || error.retryable;
       const reason = describeFailure(error);
+      reasonCode = error instanceof SafeFetchError ? error.code : (error as Error).name;
       if (retryable && attempt.attempt < attempt.maxAttempts) {
-        outcomes.inc({ outcome: 'retry' });
+        outcomes.inc({ outcome: 'retry', reason: reasonCode });
         const retryAfterMs =
           error instanceof SafeFetchError && error.retryAfterMs !== undefined
             ? Math.min(error.retryAfterMs, this.config.PAGE_FETCH_MAX_RETRY_AFTER_MS)
@@ -94,7 +97,7 @@ export class EnrichmentService implements OnModuleInit {
       }
       outcome = await this.fail(job, reason, attempt.attempt, retryable);
     }
-    outcomes.inc({ outcome: outcome.kind });
+    outcomes.inc({ outcome: outcome.kind, reason: reasonCode });
     return outcome;
   }
 

@@ -11,6 +11,7 @@ import {
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
 import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import type { ImageProcessingConfig, InputFormat } from '../config/image-processing.config';
 import type { ImageRenderJob, JobAttempt } from '../image-render.job';
@@ -52,6 +53,12 @@ export class TransientImageSourceError extends Error {
 }
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
+
+const imageOutcomes = new Counter({
+  name: 'image_processing_outcomes_total',
+  help: 'Featured images by outcome: rendered, or the reason there is no usable image',
+  labelNames: ['outcome'] as const,
+});
 
 @Injectable()
 export class ImageProcessingService implements OnModuleInit {
@@ -108,6 +115,9 @@ export class ImageProcessingService implements OnModuleInit {
   async render(job: ImageRenderJob, attempt: JobAttempt): Promise<FeaturedImage> {
     try {
       const featuredImage = await this.featuredImageFor(job, attempt);
+      imageOutcomes.inc({
+        outcome: featuredImage.valid ? 'rendered' : (featuredImage.problem ?? 'invalid'),
+      });
       await this.publisher.publish(Topic.ItemImaged, {
         itemId: job.itemId,
         revision: job.revision,
