@@ -1,6 +1,7 @@
 import { Test, type TestingModule } from '@nestjs/testing';
+import { kafkaTestModule } from '../../test/support/kafka-test-module';
 import { Topic, deadLetterTopic, itemIdForUrl } from '@curation/contracts';
-import { EventConsumer, EventPublisher, KafkaModule } from '@curation/kafka';
+import { EventConsumer, EventPublisher } from '@curation/kafka';
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
 import { eventually, testEnvironment, uniqueName } from '../../test/support/test-environment';
@@ -17,17 +18,10 @@ describe('replaying a dead letter with the CLI once its cause is fixed', () => {
   beforeAll(async () => {
     app = await Test.createTestingModule({
       imports: [
-        KafkaModule.forRootAsync({
-          useFactory: () => ({
-            brokers: environment.KAFKA_BROKERS,
-            serviceName: 'replay',
-            clientIdPrefix: uniqueName('cli-replay-test'),
-            topicPartitions: 3,
-            maxAttempts: 2,
-            retryInitialDelayMs: 50,
-            fromBeginning: false,
-            exitOnCrash: false,
-          }),
+        kafkaTestModule({
+          serviceName: 'replay',
+          clientIdPrefix: uniqueName('cli-replay-test'),
+          fromBeginning: false,
         }),
       ],
     }).compile();

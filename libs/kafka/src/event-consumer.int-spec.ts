@@ -1,4 +1,5 @@
 import { Test, type TestingModule } from '@nestjs/testing';
+import { kafkaTestModule } from '../../../test/support/kafka-test-module';
 import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, type KafkaMessage } from 'kafkajs';
@@ -6,7 +7,6 @@ import { eventually, testEnvironment, uniqueName } from '../../../test/support/t
 import { DeadLetterHeader, headerText } from './dead-letter';
 import { EventConsumer } from './event-consumer';
 import { EventPublisher } from './event-publisher';
-import { KafkaModule } from './kafka.module';
 import { PermanentEventError } from './permanent-event.error';
 
 describe('Kafka lib against a real broker', () => {
@@ -22,17 +22,7 @@ describe('Kafka lib against a real broker', () => {
   beforeAll(async () => {
     app = await Test.createTestingModule({
       imports: [
-        KafkaModule.forRootAsync({
-          useFactory: () => ({
-            brokers: environment.KAFKA_BROKERS,
-            serviceName: 'round-trip',
-            clientIdPrefix: prefix,
-            topicPartitions: 3,
-            maxAttempts: 3,
-            retryInitialDelayMs: 50,
-            exitOnCrash: false,
-          }),
-        }),
+        kafkaTestModule({ serviceName: 'round-trip', clientIdPrefix: prefix, maxAttempts: 3 }),
       ],
     }).compile();
     app.get(EventConsumer).subscribe(Topic.ItemRemoved, async (event) => {
@@ -128,19 +118,7 @@ describe('Kafka lib batch mode against a real broker', () => {
 
   beforeAll(async () => {
     app = await Test.createTestingModule({
-      imports: [
-        KafkaModule.forRootAsync({
-          useFactory: () => ({
-            brokers: environment.KAFKA_BROKERS,
-            serviceName: 'batch',
-            clientIdPrefix: prefix,
-            topicPartitions: 3,
-            maxAttempts: 1,
-            retryInitialDelayMs: 50,
-            exitOnCrash: false,
-          }),
-        }),
-      ],
+      imports: [kafkaTestModule({ serviceName: 'batch', clientIdPrefix: prefix, maxAttempts: 1 })],
     }).compile();
     app.get(EventConsumer).subscribeBatch(Topic.ItemIndexed, async (events) => {
       const ours = events.filter((event) => itemIds.includes(event.itemId));

@@ -1,7 +1,8 @@
 import { Test } from '@nestjs/testing';
+import { kafkaTestModule } from '../../../test/support/kafka-test-module';
 import type { INestApplication } from '@nestjs/common';
 import { Topic, deadLetterTopic, itemIdForUrl } from '@curation/contracts';
-import { DeadLetterHeader, EventPublisher, KafkaModule } from '@curation/kafka';
+import { DeadLetterHeader, EventPublisher } from '@curation/kafka';
 import { PlatformModule } from '@curation/platform';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { findFreePorts } from '../../../infra/src/free-ports';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { eventually, uniqueName } from '../../../test/support/test-environment';
 import { OperationsModule } from './operations.module';
 
 /** A Redis of this test's own, so it can be stopped without touching the shared one. */
@@ -36,7 +37,6 @@ async function startRedis(port: number): Promise<ChildProcess> {
 }
 
 describe('operations: item status, queue dashboard, metrics, readiness', () => {
-  const environment = testEnvironment();
   const prefix = uniqueName('operations-test');
   let app: INestApplication;
   let baseUrl: string;
@@ -50,17 +50,7 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         PlatformModule.forRoot({ serviceName: 'operations-test', logLevel: 'warn' }),
-        KafkaModule.forRootAsync({
-          useFactory: () => ({
-            brokers: environment.KAFKA_BROKERS,
-            serviceName: 'operations',
-            clientIdPrefix: prefix,
-            topicPartitions: 3,
-            maxAttempts: 2,
-            retryInitialDelayMs: 50,
-            exitOnCrash: false,
-          }),
-        }),
+        kafkaTestModule({ serviceName: 'operations', clientIdPrefix: prefix }),
         OperationsModule.forRoot({
           redisUrl: `redis://127.0.0.1:${redisPort}`,
           queuePrefix: 'bull',
