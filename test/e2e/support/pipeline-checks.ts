@@ -1,0 +1,185 @@
+import {
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { ALL_QUEUES, ALL_TOPICS, deadLetterTopic, type Topic } from '@curation/contracts';
+import type { Client } from '@opensearch-project/opensearch';
+import { Queue } from 'bullmq';
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * POST /v1/items until ingestion accepts it: a client retries while ingestion restarts or
+ * Kafka is away (connection refused, 503). The item id is deterministic, so a retry of an
+ * accepted submission lands on the same item.
+ */
+export async function submitUntilAccepted(
+  ingestionUrl: () => string,
+  body: Record<string, unknown>,
+  timeoutMs = 120000,
+  cancelled: () => boolean = () => false,
+): Promise<{ itemId: string; attempts: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempts = 1; ; attempts++) {
+    try {
+      const response = await fetch(`${ingestionUrl()}/v1/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(10000),
+      });
+      if (response.status === 202) {
+        return { itemId: ((await response.json()) as { itemId: string }).itemId, attempts };
+      }
+      if (response.status < 500) {
+        throw new Error(`submission refused: ${response.status} ${await response.text()}`);
+      }
+    } catch (error) {
+      if ((error as Error).message.startsWith('submission refused')) throw error;
+    }
+    if (Date.now() > deadline || cancelled()) {
+      throw new Error(`submission not accepted within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** Which of `ids` the alias holds (searchable now), in one request per 5,000 ids. */
+export async function indexedIds(
+  search: Client,
+  alias: string,
+  ids: string[],
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < ids.length; start += 5000) {
+    const slice = ids.slice(start, start + 5000);
+    const response = await search.search({
+      index: alias,
+      body: { size: slice.length, _source: false, query: { ids: { values: slice } } },
+    });
+    for (const hit of response.body.hits.hits as Array<{ _id: string }>) found.add(hit._id);
+  }
+  return found;
+}
+
+export async function documentCount(search: Client, alias: string): Promise<number> {
+  await search.indices.refresh({ index: alias });
+  return (await search.count({ index: alias })).body.count as number;
+}
+
+/** Every key in the bucket ending with `suffix`, with its count (keys are unique per bucket). */
+export async function objectKeys(s3: S3Client, bucket: string, suffix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }),
+    );
+    for (const object of page.Contents ?? []) {
+      if (object.Key?.endsWith(suffix)) keys.push(object.Key);
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+export type QueueCounts = Record<string, Record<string, number>>;
+
+/** BullMQ job counts per queue of the pipeline under `prefix`. */
+export async function queueCounts(redisUrl: string, prefix: string): Promise<QueueCounts> {
+  const result: QueueCounts = {};
+  for (const name of ALL_QUEUES) {
+    const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
+    try {
+      result[name] = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+        'failed',
+        'completed',
+      );
+    } finally {
+      await queue.close();
+    }
+  }
+  return result;
+}
+
+/** Removes the run's BullMQ keys from the shared Redis. */
+export async function removeQueues(redisUrl: string, prefix: string): Promise<void> {
+  for (const name of ALL_QUEUES) {
+    const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
+    try {
+      await queue.obliterate({ force: true });
+    } finally {
+      await queue.close();
+    }
+  }
+}
+
+/** Messages per topic (sum over partitions of high − low watermark). */
+export async function topicMessageCounts(
+  brokers: string[],
+  topics: string[],
+): Promise<Record<string, number>> {
+  const admin = new Kafka({ clientId: 'e2e-counts', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const counts: Record<string, number> = {};
+    for (const topic of topics) {
+      counts[topic] = existing.has(topic)
+        ? (await admin.fetchTopicOffsets(topic)).reduce(
+            (sum, { high, low }) => sum + Number(high) - Number(low),
+            0,
+          )
+        : 0;
+    }
+    return counts;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export const DEAD_LETTER_TOPICS = ALL_TOPICS.map((topic: Topic) => deadLetterTopic(topic));
+
+export function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)];
+}
+
+/** Deletes every object of the run's bucket (one by one: S3Proxy and checksums), then the bucket. */
+export async function removeBucket(s3: S3Client, bucket: string): Promise<void> {
+  const keys = await objectKeys(s3, bucket, '');
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < keys.length) {
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys[next++] }));
+      }
+    }),
+  );
+  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+}
+
+/** Deletes the run's consumer groups (`<prefix>.<service>`) from a shared broker. */
+export async function removeConsumerGroups(
+  brokers: string[],
+  prefix: string,
+  services: string[],
+): Promise<void> {
+  const admin = new Kafka({
+    clientId: `${prefix}-cleanup`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.deleteGroups(services.map((service) => `${prefix}.${service}`));
+  } finally {
+    await admin.disconnect();
+  }
+}
