@@ -21,6 +21,8 @@ import { referenceDocumentText } from '../fixtures/reference/reference-item.fixt
 import { eventually, testEnvironment } from '../support/test-environment';
 import { PipelineHarness, WEBHOOK_SECRET } from './pipeline-harness';
 
+/** Four processes starting on a loaded 2-core machine, a fresh broker's first group joins. */
+const START_TIMEOUT_MS = 300000;
 const ARTICLE_PATH = '/news/emea/nhsx-sets-out-digital-guidance-nhs-trusts';
 const REFERENCE_ORIGIN = 'https://www.healthcareitnews.com';
 const ARTICLE_PAGE = readFileSync(
@@ -156,7 +158,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       const count = response?.ok ? ((await response.json()) as { count: number }).count : 0;
       return count >= OFFERINGS.length ? true : undefined;
     }, 60000);
-  });
+  }, START_TIMEOUT_MS);
 
   afterAll(async () => {
     await harness.stop();

@@ -36,3 +36,16 @@ describe('ObjectStorageRepository against a real S3 server', () => {
     await expect(storage.ensureBucket()).resolves.toBeUndefined();
   });
 });
+
+describe('ObjectStorageRepository bucket creation', () => {
+  it('lets several services create the same new bucket at once', async () => {
+    const bucket = uniqueName('bucket-race');
+    const repositories = Array.from(
+      { length: 4 },
+      () => new ObjectStorageRepository(createS3Client(testEnvironment()), bucket),
+    );
+    await expect(
+      Promise.all(repositories.map((each) => each.ensureBucket())),
+    ).resolves.toHaveLength(4);
+  });
+});

@@ -1,4 +1,5 @@
 import {
+  BucketAlreadyOwnedByYou,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -44,7 +45,12 @@ export class ObjectStorageRepository {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
     } catch (error) {
       if (!isMissing(error)) throw error;
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      try {
+        await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      } catch (creation) {
+        // Another service or instance starting at the same moment created it first.
+        if (!(creation instanceof BucketAlreadyOwnedByYou)) throw creation;
+      }
     }
   }
 
