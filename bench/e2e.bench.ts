@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { imageProcessingConfigSchema } from '../services/image-processing/src/config/image-processing.config';
 import { MediaRepository } from '../services/image-processing/src/repositories/media.repository';
-import { photoJpeg } from '../test/e2e/support/photo';
+import { photoJpeg } from '../test/support/photo-images';
 import {
   indexedIds,
   percentile,

@@ -38,7 +38,7 @@ import {
   type EncoderSettings,
 } from '../services/image-processing/src/repositories/media.repository';
 import { ImageProcessingService } from '../services/image-processing/src/services/image-processing.service';
-import { photoJpeg } from '../services/image-processing/test/photo-images';
+import { photoJpeg } from '../test/support/photo-images';
 import { uniqueName } from '../test/support/test-environment';
 
 const { values: args } = parseArgs({

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueName } from '../support/test-environment';
-import { photoJpeg } from './support/photo';
+import { photoJpeg } from '../support/photo-images';
 import {
   DEAD_LETTER_TOPICS,
   documentCount,

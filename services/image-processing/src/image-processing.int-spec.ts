@@ -27,7 +27,7 @@ import {
   hugePng,
   photoJpeg,
   transparentPng,
-} from '../test/photo-images';
+} from '../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from './config/image-processing.config';
 import { ImageProcessingModule } from './image-processing.module';
 import type { ImageRenderJob } from './image-render.job';

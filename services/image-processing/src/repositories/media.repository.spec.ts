@@ -8,7 +8,7 @@ import {
   photo,
   photoJpeg,
   transparentPng,
-} from '../../test/photo-images';
+} from '../../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
 import { MediaRepository, type EncoderSettings, type RenderedImage } from './media.repository';
 

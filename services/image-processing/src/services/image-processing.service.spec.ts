@@ -4,7 +4,7 @@ import type { EventPublisher } from '@curation/kafka';
 import type { ReadinessRegistry } from '@curation/platform';
 import type { StoredObject } from '@curation/storage';
 import sharp from 'sharp';
-import { photoJpeg } from '../../test/photo-images';
+import { photoJpeg } from '../../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
 import type { ImageRenderJob } from '../image-render.job';
 import {
