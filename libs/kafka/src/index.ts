@@ -6,3 +6,4 @@ export * from './kafka.options';
 export * from './kafka.tokens';
 export * from './permanent-event.error';
 export * from './kafka-options.factory';
+export * from './topic-readiness';

@@ -14,7 +14,7 @@ import {
   type EventOf,
   type FeaturedImage,
 } from '@curation/contracts';
-import { EventPublisher } from '@curation/kafka';
+import { EventPublisher, waitUntilTopicsServed } from '@curation/kafka';
 import { ObjectStorageRepository, createS3Client } from '@curation/storage';
 import { QueueEvents, type Queue } from 'bullmq';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
@@ -68,6 +68,7 @@ async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise
   try {
     if (!(await admin.listTopics()).includes(topic)) {
       await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+      await waitUntilTopicsServed(admin, [topic]);
     }
     const offsets = await admin.fetchTopicOffsets(topic);
     await admin.setOffsets({
