@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     FETCH_ALLOW_HOSTS: '127.0.0.1',
     // Every page is on 127.0.0.1: per-host politeness would serialise the whole run.
     PAGE_FETCH_HOST_INTERVAL_MS: '0',
+    IMAGE_FETCH_HOST_INTERVAL_MS: '0',
     SEARCH_INDEX_REPLICAS: '0',
   };
   // The services' image settings, read the way image-processing reads them.

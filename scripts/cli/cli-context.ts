@@ -6,6 +6,8 @@ export interface CliContext {
   kafkaBrokers: string[];
   redisUrl: string;
   ingestionUrl: string;
+  /** Sent as `Authorization: Bearer` to ingestion's `/v1/*` when set. */
+  ingestionApiToken?: string;
   clientIdPrefix: string;
 }
 
@@ -24,8 +26,21 @@ export function cliContext(): CliContext {
     redisUrl: environment.REDIS_URL,
     ingestionUrl:
       environment.INGESTION_URL ?? `http://127.0.0.1:${environment.INGESTION_PORT ?? 3100}`,
+    ingestionApiToken: environment.INGESTION_API_TOKEN || undefined,
     clientIdPrefix: environment.KAFKA_CLIENT_ID_PREFIX ?? 'curation',
   };
+}
+
+/** The headers of a call to ingestion's API: the caller's, plus the token when there is one. */
+export function ingestionHeaders(
+  context: Pick<CliContext, 'ingestionApiToken'>,
+  headers?: RequestInit['headers'],
+): Headers {
+  const merged = new Headers(headers);
+  if (context.ingestionApiToken) {
+    merged.set('authorization', `Bearer ${context.ingestionApiToken}`);
+  }
+  return merged;
 }
 
 export function cliKafka(context: CliContext): Kafka {

@@ -2,7 +2,7 @@ import { ALL_TOPICS, type Topic } from '@curation/contracts';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { UsageError, cliContext, cliKafka, printTable } from './cli-context';
+import { UsageError, cliContext, cliKafka, ingestionHeaders, printTable } from './cli-context';
 import { readDeadLetters, replayDeadLetters, resolveDeadLetterTopics } from './dead-letters';
 import { consumerLag, queueCounts, rewindGroup } from './pipeline-summary';
 
@@ -10,7 +10,11 @@ const SERVICES = ['ingestion', 'enrichment', 'image-processing', 'search-indexin
 const OFFERINGS_PER_REQUEST = 200;
 
 async function ingestionApi(path: string, init?: RequestInit): Promise<unknown> {
-  const response = await fetch(`${cliContext().ingestionUrl}${path}`, init);
+  const context = cliContext();
+  const response = await fetch(`${context.ingestionUrl}${path}`, {
+    ...init,
+    headers: ingestionHeaders(context, init?.headers),
+  });
   const body = await response.text();
   if (!response.ok)
     throw new Error(`${init?.method ?? 'GET'} ${path} answered ${response.status}: ${body}`);

@@ -10,6 +10,8 @@ const ingestion =
 const search =
   process.env.SEARCH_URL ?? `http://127.0.0.1:${process.env.SEARCH_INDEXING_PORT ?? 3103}`;
 const TIMEOUT_MS = 180000;
+/** Ingestion's `/v1/*` needs it when the pipeline was started with one. */
+const ingestionToken = process.env.INGESTION_API_TOKEN;
 
 interface ItemStatusView {
   state?: string;
@@ -55,7 +57,11 @@ const OFFERINGS = [
 }));
 
 async function call(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, init);
+  const headers = new Headers(init?.headers);
+  if (ingestionToken && url.startsWith(`${ingestion}/v1/`)) {
+    headers.set('authorization', `Bearer ${ingestionToken}`);
+  }
+  const response = await fetch(url, { ...init, headers });
   const text = await response.text();
   let body: unknown = text;
   try {

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { ALL_TOPICS, deadLetterTopic } from '../../libs/contracts/src/topics';
 import { waitUntilTopicsServed } from '../../libs/kafka/src/topic-readiness';
 
 const READINESS_TOPIC = 'curation.test.readiness';
 const ROUND_TRIP_TIMEOUT_MS = 60_000;
+/** The services' default (`KAFKA_TOPIC_PARTITIONS`), for topics a test reads before a service made them. */
+const PIPELINE_TOPIC_PARTITIONS = 3;
 
 /**
  * A broker that answers metadata may still lack partition leaders and a loaded group
- * coordinator: it is ready for the suites once a created topic took a message and a new
- * consumer group read it back.
+ * coordinator: it is ready for the suites once the pipeline's topics are served and a created
+ * topic took a message that a new consumer group read back.
  */
 export async function awaitKafkaRoundTrip(brokers: string[]): Promise<void> {
   const kafka = new Kafka({
@@ -23,8 +26,18 @@ export async function awaitKafkaRoundTrip(brokers: string[]): Promise<void> {
   const token = randomUUID();
   try {
     await admin.connect();
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: READINESS_TOPIC }] });
-    await waitUntilTopicsServed(admin, [READINESS_TOPIC]);
+    const existing = new Set(await admin.listTopics());
+    const pipelineTopics = ALL_TOPICS.flatMap((topic) => [topic, deadLetterTopic(topic)]);
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: READINESS_TOPIC },
+        ...pipelineTopics
+          .filter((topic) => !existing.has(topic))
+          .map((topic) => ({ topic, numPartitions: PIPELINE_TOPIC_PARTITIONS })),
+      ],
+    });
+    await waitUntilTopicsServed(admin, [READINESS_TOPIC, ...pipelineTopics]);
     await consumer.connect();
     await consumer.subscribe({ topic: READINESS_TOPIC, fromBeginning: true });
     const received = new Promise<void>((resolve) => {

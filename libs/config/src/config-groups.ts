@@ -12,6 +12,13 @@ export const kafkaFields = {
   KAFKA_NEW_GROUP_START: f.KAFKA_NEW_GROUP_START,
 } as const;
 
+/** SSRF policy of page and image fetches; pair with `refuseFetchAllowHostsInProduction`. */
+export const fetchFields = {
+  FETCH_ALLOW_HOSTS: f.FETCH_ALLOW_HOSTS,
+  FETCH_ALLOW_HOSTS_IN_PRODUCTION: f.FETCH_ALLOW_HOSTS_IN_PRODUCTION,
+  FETCH_ALLOWED_PORTS: f.FETCH_ALLOWED_PORTS,
+} as const;
+
 export const redisFields = { REDIS_URL: f.REDIS_URL } as const;
 
 export const openSearchFields = { OPENSEARCH_URL: f.OPENSEARCH_URL } as const;

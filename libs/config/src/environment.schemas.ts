@@ -41,6 +41,18 @@ export const environmentFields = {
   IMAGE_PROCESSING_PORT: port(3102),
   SEARCH_INDEXING_PORT: port(3103),
   FETCH_ALLOW_HOSTS: commaList,
+  /** Lets FETCH_ALLOW_HOSTS be set with NODE_ENV=production, on purpose. */
+  FETCH_ALLOW_HOSTS_IN_PRODUCTION: booleanFlag,
+  /** Ports a fetched URL may name besides 80 and 443. */
+  FETCH_ALLOWED_PORTS: commaList.pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^\d+$/, 'a comma list of ports')
+        .transform(Number)
+        .pipe(z.number().int().min(1).max(65535)),
+    ),
+  ),
   OPENPROJECT_URL: z.url({ protocol: /^https?$/ }),
   OPENPROJECT_API_KEY: z.string().min(1),
   /** Empty counts as unset. */

@@ -28,13 +28,29 @@ describe('loadConfig', () => {
     const attempt = () =>
       loadConfig(schema, { KAFKA_BROKERS: '', REDIS_URL: 'http://x', INGESTION_PORT: '70000' });
     expect(attempt).toThrow(ConfigError);
-    try {
-      attempt();
-    } catch (error) {
-      const problems = (error as ConfigError).problems.join('\n');
-      expect(problems).toMatch(/KAFKA_BROKERS/);
-      expect(problems).toMatch(/REDIS_URL/);
-      expect(problems).toMatch(/INGESTION_PORT/);
-    }
+    const problems = (() => {
+      try {
+        attempt();
+        return '';
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+    })();
+    expect(problems).toMatch(/KAFKA_BROKERS/);
+    expect(problems).toMatch(/REDIS_URL/);
+    expect(problems).toMatch(/INGESTION_PORT/);
+  });
+});
+
+describe('secrets in configuration errors and logs', () => {
+  it('scrubs a secret value from any message that would echo it', () => {
+    const echoing = z.object({
+      ADMIN_PASSWORD: z.string().refine((value) => value.length > 40, {
+        error: (issue) => `too short: ${String(issue.input)}`,
+      }),
+    });
+    const attempt = () => loadConfig(echoing, { ADMIN_PASSWORD: 'hunter2-is-the-password' });
+    expect(attempt).toThrow(ConfigError);
+    expect(() => attempt()).toThrow(/ADMIN_PASSWORD: too short: \[redacted\]/);
   });
 });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
+import { scrubSecrets } from './secret-variables';
 
 export type Environment = Record<string, string | undefined>;
 
 /**
  * Validates the environment once at start-up into a typed object; every bad variable is
- * named in one error so an operator fixes them all in one go.
+ * named in one error so an operator fixes them all in one go, without echoing a secret.
  */
 export function loadConfig<Schema extends z.ZodType>(
   schema: Schema,
@@ -14,8 +15,8 @@ export function loadConfig<Schema extends z.ZodType>(
   const result = schema.safeParse(environment);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`,
+    result.error.issues.map((issue) =>
+      scrubSecrets(`${issue.path.join('.') || '(environment)'}: ${issue.message}`, environment),
     ),
   );
 }

@@ -1,2 +1,4 @@
 export * from './article-html';
+export * from './front-matter-key';
+export * from './markdown-inert-html';
 export * from './slugify';

@@ -52,6 +52,11 @@ describe('event contracts', () => {
   });
 
   it('names a dead-letter topic for every topic', () => {
-    expect(ALL_TOPICS.map(deadLetterTopic)).toContain('curation.item.received.dlq');
+    const deadLetters = ALL_TOPICS.map(deadLetterTopic);
+    expect(deadLetters).toEqual(ALL_TOPICS.map((topic) => `${topic}.dlq`));
+    expect(new Set(deadLetters).size).toBe(ALL_TOPICS.length);
+    expect(
+      deadLetters.filter((topic) => (ALL_TOPICS as readonly string[]).includes(topic)),
+    ).toEqual([]);
   });
 });

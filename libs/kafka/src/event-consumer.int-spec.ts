@@ -3,6 +3,7 @@ import { kafkaTestModule } from '../../../test/support/kafka-test-module';
 import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, type KafkaMessage } from 'kafkajs';
+import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
 import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { DeadLetterHeader, headerText } from './dead-letter';
 import { EventConsumer } from './event-consumer';
@@ -18,6 +19,7 @@ describe('Kafka lib against a real broker', () => {
   const poisonedItemId = itemIdForUrl(`https://poisoned.example/${randomUUID()}`);
   const flakyItemId = itemIdForUrl(`https://flaky.example/${randomUUID()}`);
   const goodItemId = itemIdForUrl(`https://good.example/${randomUUID()}`);
+  const permanentItemId = itemIdForUrl(`https://permanent.example/${randomUUID()}`);
 
   beforeAll(async () => {
     app = await Test.createTestingModule({
@@ -54,9 +56,9 @@ describe('Kafka lib against a real broker', () => {
     try {
       return await eventually(async () => {
         const ours = seen.filter((message) =>
-          [poisonedItemId, 'not-json'].includes(message.key?.toString() ?? ''),
+          [poisonedItemId, permanentItemId, 'not-json'].includes(message.key?.toString() ?? ''),
         );
-        return ours.length >= 2 ? ours : undefined;
+        return ours.length >= 3 ? ours : undefined;
       }, 60000);
     } finally {
       await consumer.disconnect();
@@ -65,6 +67,12 @@ describe('Kafka lib against a real broker', () => {
 
   it('delivers events, retries a flaky handler, and dead-letters a poisoned message while the next one flows', async () => {
     const publisher = app.get(EventPublisher);
+    const mark = await markTopics(environment.KAFKA_BROKERS, [Topic.ItemRemoved]);
+    await publisher.publish(Topic.ItemRemoved, {
+      itemId: permanentItemId,
+      revision: 1,
+      data: { reason: 'operator', detail: 'permanent' },
+    });
     await publisher.publish(Topic.ItemRemoved, {
       itemId: poisonedItemId,
       revision: 1,
@@ -87,13 +95,21 @@ describe('Kafka lib against a real broker', () => {
       const settled =
         handled.some((event) => event.itemId === goodItemId) &&
         handled.some((event) => event.itemId === flakyItemId) &&
-        attemptsByItem.get(poisonedItemId) === 3;
+        attemptsByItem.get(poisonedItemId) === 3 &&
+        attemptsByItem.get(permanentItemId) === 1;
       return settled ? true : undefined;
     }, 60000);
     expect(handled.find((event) => event.itemId === goodItemId)?.revision).toBe(2);
     expect(attemptsByItem.get(flakyItemId)).toBe(2);
     expect(handled.filter((event) => event.itemId === flakyItemId)).toHaveLength(1);
     expect(attemptsByItem.get(poisonedItemId)).toBe(3);
+    await groupCaughtUp(
+      environment.KAFKA_BROKERS,
+      `${prefix}.round-trip`,
+      [Topic.ItemRemoved],
+      mark,
+    );
+    expect(attemptsByItem.get(permanentItemId)).toBe(1);
 
     const deadLetters = await readDeadLetters();
     const poisoned = deadLetters.find((message) => message.key?.toString() === poisonedItemId)!;
@@ -103,6 +119,9 @@ describe('Kafka lib against a real broker', () => {
     const broken = deadLetters.find((message) => message.key?.toString() === 'not-json')!;
     expect(headerText(broken.headers, DeadLetterHeader.Reason)).toMatch(/not JSON/);
     expect(broken.value?.toString()).toBe('{broken');
+    const permanent = deadLetters.find((message) => message.key?.toString() === permanentItemId)!;
+    expect(headerText(permanent.headers, DeadLetterHeader.Reason)).toBe('cannot ever work');
+    expect(headerText(permanent.headers, DeadLetterHeader.Attempts)).toBe('1');
   });
 });
 
@@ -137,6 +156,8 @@ describe('Kafka lib batch mode against a real broker', () => {
 
   it('waits out an outage instead of dead-lettering, and dead-letters only the items the handler rejects', async () => {
     const publisher = app.get(EventPublisher);
+    const dlq = deadLetterTopic(Topic.ItemIndexed);
+    const mark = await markTopics(environment.KAFKA_BROKERS, [Topic.ItemIndexed, dlq]);
     for (const itemId of itemIds) {
       await publisher.publish(Topic.ItemIndexed, {
         itemId,
@@ -155,7 +176,8 @@ describe('Kafka lib batch mode against a real broker', () => {
       brokers: environment.KAFKA_BROKERS,
       logLevel: 1,
     });
-    const consumer = kafka.consumer({ groupId: `${prefix}-dlq-${randomUUID()}` });
+    const readerGroup = `${prefix}-dlq-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId: readerGroup });
     const keys: string[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: deadLetterTopic(Topic.ItemIndexed), fromBeginning: true });
@@ -164,8 +186,9 @@ describe('Kafka lib batch mode against a real broker', () => {
     });
     try {
       await eventually(async () => (keys.includes(rejectedId) ? true : undefined), 60000);
-      // Give a wrongly dead-lettered neighbour time to show up before checking it did not.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Everything the batch handler dead-lettered is on the topic, and the reader has read it all.
+      await groupCaughtUp(environment.KAFKA_BROKERS, `${prefix}.batch`, [Topic.ItemIndexed], mark);
+      await groupCaughtUp(environment.KAFKA_BROKERS, readerGroup, [dlq], mark);
       expect(keys.filter((key) => itemIds.includes(key))).toEqual([rejectedId]);
       expect(keys).not.toContain(goodId);
       expect(keys).not.toContain(lateId);

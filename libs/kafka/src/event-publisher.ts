@@ -9,6 +9,25 @@ import {
 import { Partitioners, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
 import { KAFKA_CLIENT } from './kafka.tokens';
 
+export interface PublishOptions {
+  /**
+   * Gives up waiting after this long with a PublishTimeoutError. kafkajs cannot cancel a
+   * send: one given up on may still be written once the broker answers again.
+   */
+  timeoutMs?: number;
+}
+
+/** The broker did not acknowledge within the caller's bound (stalled, or still retrying). */
+export class PublishTimeoutError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Kafka did not acknowledge the write to ${topic} within ${timeoutMs} ms`);
+    this.name = 'PublishTimeoutError';
+  }
+}
+
 /** Produces validated events, keyed by item so one item's events stay in order. */
 @Injectable()
 export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
@@ -32,12 +51,20 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     await this.producer.disconnect();
   }
 
-  async publish<T extends Topic>(topic: T, event: NewEvent<T>): Promise<EventOf<T>> {
-    const [published] = await this.publishMany(topic, [event]);
+  async publish<T extends Topic>(
+    topic: T,
+    event: NewEvent<T>,
+    options: PublishOptions = {},
+  ): Promise<EventOf<T>> {
+    const [published] = await this.publishMany(topic, [event], options);
     return published;
   }
 
-  async publishMany<T extends Topic>(topic: T, events: NewEvent<T>[]): Promise<EventOf<T>[]> {
+  async publishMany<T extends Topic>(
+    topic: T,
+    events: NewEvent<T>[],
+    options: PublishOptions = {},
+  ): Promise<EventOf<T>[]> {
     // Each event is a new span of its item's trace (a new trace when the item starts here).
     const built = events.map((event) =>
       createEvent(topic, { ...event, traceparent: childTraceparent(event.traceparent) }),
@@ -49,16 +76,28 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
         value: JSON.stringify(event),
         headers: event.traceparent ? { traceparent: event.traceparent } : {},
       })),
+      options,
     );
     return built;
   }
 
   /** Sends already-serialised messages (dead letters, replays) as they are. */
-  async send(topic: string, messages: Message[]): Promise<void> {
+  async send(topic: string, messages: Message[], options: PublishOptions = {}): Promise<void> {
     if (messages.length === 0) return;
-    await this.producer.send({ topic, acks: -1, messages });
+    const sent = this.producer.send({ topic, acks: -1, messages });
+    await (options.timeoutMs === undefined ? sent : within(sent, topic, options.timeoutMs));
     this.logger.debug(`sent ${messages.length} message(s) to ${topic}`);
   }
+}
+
+function within<R>(work: Promise<R>, topic: string, timeoutMs: number): Promise<R> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeoutError(topic, timeoutMs)), timeoutMs);
+  });
+  // The abandoned send settles later; its failure is the caller's timeout, not an unhandled one.
+  work.catch(() => undefined);
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 export type { IHeaders };

@@ -1,12 +1,17 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
+import { eventually } from '../../../test/support/test-environment';
 import {
   CURATED_TYPE,
   workPackageJson,
 } from '../../../test/fixtures/openproject/work-package-7614.fixture';
 import { OpenProjectClient } from './openproject.client';
-import { OpenProjectRequestError, OpenProjectUnavailableError } from './openproject.errors';
+import {
+  OpenProjectOriginError,
+  OpenProjectRequestError,
+  OpenProjectUnavailableError,
+} from './openproject.errors';
 
 describe('OpenProjectClient against a stand-in API v3 on loopback', () => {
   const openProject = new StandInOpenProject();
@@ -66,7 +71,7 @@ describe('OpenProjectClient against a stand-in API v3 on loopback', () => {
     const pending = client({ onRetry: ({ attempt }) => retries.push(attempt) }).getWorkPackage(
       9002,
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually(async () => (retries.length >= 2 ? true : undefined));
     openProject.available = true;
     await expect(pending).resolves.toMatchObject({ id: 9002 });
     expect(retries.length).toBeGreaterThan(1);
@@ -121,6 +126,29 @@ describe('OpenProjectClient against a stand-in API v3 on loopback', () => {
       name: 'medigyTopics',
       location: '_links',
     });
+  });
+
+  it('credentials only where they belong: the API key is sent to the OPENPROJECT_URL origin only, whatever href a response names', async () => {
+    const api = client();
+    const workPackage = (await api.getWorkPackage(9007))!;
+    const schemaPath = workPackage._links.schema.href!;
+    const before = storageRequests.length;
+    // An absolute href to another origin (here another port of the same loopback host).
+    await expect(api.getWorkPackageSchema(`${storageUrl}${schemaPath}`)).rejects.toThrow(
+      OpenProjectOriginError,
+    );
+    const elsewhere = {
+      ...workPackage,
+      _embedded: undefined,
+      _links: { ...workPackage._links, attachments: { href: `${storageUrl}/attachments` } },
+    };
+    await expect(api.getAttachments(elsewhere)).rejects.toThrow(
+      /refusing to send the OpenProject API key/,
+    );
+    expect(storageRequests.length).toBe(before);
+    // An absolute href on the configured origin is followed.
+    const schema = await api.getWorkPackageSchema(`${openProject.baseUrl}${schemaPath}`);
+    expect(schema.customFields.size).toBeGreaterThan(0);
   });
 
   it('serves attachment content, and follows a redirect to remote storage without the credentials', async () => {

@@ -16,6 +16,7 @@ import {
   type WorkPackageFormSchema,
 } from './hal.schemas';
 import {
+  OpenProjectOriginError,
   OpenProjectRequestError,
   OpenProjectResponseError,
   OpenProjectUnavailableError,
@@ -257,7 +258,11 @@ export class OpenProjectClient {
     });
   }
 
+  /** Every request carrying the API key passes here: it goes to the OPENPROJECT_URL origin or nowhere. */
   private send(url: string, signal: AbortSignal): Promise<Response> {
+    if (new URL(url).origin !== this.origin) {
+      return Promise.reject(new OpenProjectOriginError(url, this.origin));
+    }
     return this.fetchImpl(url, {
       headers: { authorization: this.authorization, accept: 'application/hal+json' },
       // Redirects are handled by hand so credentials never follow one to another origin.

@@ -25,3 +25,16 @@ export class OpenProjectResponseError extends Error {
     this.name = 'OpenProjectResponseError';
   }
 }
+
+/** A request that would carry the API key to another origin than OPENPROJECT_URL's (e.g. an absolute HAL href). */
+export class OpenProjectOriginError extends Error {
+  constructor(
+    readonly url: string,
+    readonly expectedOrigin: string,
+  ) {
+    super(
+      `refusing to send the OpenProject API key to ${new URL(url).origin}: only ${expectedOrigin} (OPENPROJECT_URL) gets it`,
+    );
+    this.name = 'OpenProjectOriginError';
+  }
+}

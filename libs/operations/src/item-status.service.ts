@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { ItemStatusRepository } from './item-status.repository';
+import { publicFailureReason } from './public-failure-reason';
 import {
   STAGES,
   type ItemFailure,
@@ -58,6 +59,15 @@ function baseFor(
   return current && current.revision === revision ? current : fresh(itemId, revision);
 }
 
+/** The status as API clients see it: the failure reason without internal addresses. */
+function publicView(status: ItemStatus): ItemStatus {
+  if (!status.lastError) return status;
+  return {
+    ...status,
+    lastError: { ...status.lastError, reason: publicFailureReason(status.lastError.reason) },
+  };
+}
+
 /** Decides how each event moves an item's status; older revisions never rewrite a newer one. */
 @Injectable()
 export class ItemStatusService {
@@ -65,12 +75,13 @@ export class ItemStatusService {
 
   constructor(private readonly repository: ItemStatusRepository) {}
 
-  get(itemId: string): Promise<ItemStatus | undefined> {
-    return this.repository.get(itemId);
+  async get(itemId: string): Promise<ItemStatus | undefined> {
+    const status = await this.repository.get(itemId);
+    return status && publicView(status);
   }
 
-  list(state: ItemState, limit: number): Promise<ItemStatus[]> {
-    return this.repository.listByState(state, limit);
+  async list(state: ItemState, limit: number): Promise<ItemStatus[]> {
+    return (await this.repository.listByState(state, limit)).map(publicView);
   }
 
   async stageReached(event: StageReached): Promise<void> {

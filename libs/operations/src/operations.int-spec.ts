@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { findFreePorts } from '../../../infra/src/free-ports';
-import { eventually, uniqueName } from '../../../test/support/test-environment';
+import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
+import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { OperationsModule } from './operations.module';
 
 /** A Redis of this test's own, so it can be stopped without touching the shared one. */
@@ -113,6 +114,10 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
     expect(Object.keys(done.stages as object).sort()).toEqual(['indexed', 'received']);
 
     // An older revision arriving late changes nothing.
+    const mark = await markTopics(testEnvironment().KAFKA_BROKERS, [
+      Topic.ItemFailed,
+      Topic.ItemRemoved,
+    ]);
     await publisher.publish(Topic.ItemFailed, {
       itemId,
       revision: 4,
@@ -123,7 +128,12 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
       revision: 1,
       data: { reason: 'operator' },
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await groupCaughtUp(
+      testEnvironment().KAFKA_BROKERS,
+      `${prefix}.operations`,
+      [Topic.ItemFailed, Topic.ItemRemoved],
+      mark,
+    );
     expect((await status(itemId))?.state).toBe('completed');
 
     const metricsAfter = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -182,6 +192,46 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
     expect((await fetch(`${baseUrl}/v1/items/${randomUUID()}`)).status).toBe(404);
   });
 
+  it('internal addresses: a failure reason naming one shows only its class or a placeholder', async () => {
+    const privateId = itemIdForUrl(`https://private.example/${randomUUID()}`);
+    const refusedId = itemIdForUrl(`https://refused.example/${randomUUID()}`);
+    const publisher = app.get(EventPublisher);
+    await publisher.publish(Topic.ItemFailed, {
+      itemId: privateId,
+      revision: 1,
+      data: {
+        stage: 'enrichment',
+        reason: 'https://private.example/ resolves to 10.1.2.3 (private)',
+        attempts: 1,
+        retryable: false,
+      },
+    });
+    await publisher.send(deadLetterTopic(Topic.ItemEnriched), [
+      {
+        key: refusedId,
+        value: JSON.stringify({ itemId: refusedId, revision: 1 }),
+        headers: {
+          [DeadLetterHeader.Reason]: 'connect ECONNREFUSED 10.9.8.7:9000 (minio.internal:9000)',
+          [DeadLetterHeader.Service]: 'image-processing',
+        },
+      },
+    ]);
+    const shown = await Promise.all(
+      [privateId, refusedId].map((itemId) =>
+        eventually(async () => {
+          const current = await status(itemId);
+          return current?.state === 'failed' ? current : undefined;
+        }),
+      ),
+    );
+    expect(shown.map((item) => (item.lastError as { reason: string }).reason)).toEqual([
+      'address not allowed',
+      'connect ECONNREFUSED [address] ([address])',
+    ]);
+    const listed = await (await fetch(`${baseUrl}/v1/items?state=failed&limit=500`)).text();
+    expect(listed).not.toMatch(/10\.1\.2\.3|10\.9\.8\.7|minio\.internal/);
+  });
+
   it('guards the queue dashboard with credentials', async () => {
     expect((await fetch(`${baseUrl}/admin/queues`)).status).toBe(401);
     const wrong = Buffer.from(`${admin.user}:nope`).toString('base64');
@@ -202,6 +252,10 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
     expect(await ready()).toBe(200);
     redis.kill('SIGKILL');
     await eventually(async () => ((await ready()) === 503 ? true : undefined));
+    // Readiness names the dependency, not its address (ECONNREFUSED 127.0.0.1:<port>).
+    const answer = await (await fetch(`${baseUrl}/health/ready`)).text();
+    expect(answer).toMatch(/redis/);
+    expect(answer).not.toMatch(new RegExp(`127\\.0\\.0\\.1|${redisPort}|ECONNREFUSED`));
     redis = await startRedis(redisPort);
     await eventually(async () => ((await ready()) === 200 ? true : undefined), 60000);
   });

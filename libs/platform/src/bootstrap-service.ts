@@ -2,11 +2,9 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { configureBodyParsers, type BodyParserOptions } from './body-parsers';
 
-export interface BootstrapOptions {
-  /** Largest JSON body accepted (express's default is 100 kB). */
-  jsonBodyLimitBytes?: number;
-}
+export type BootstrapOptions = BodyParserOptions;
 
 /**
  * Starts a service's HTTP server. SIGTERM and SIGINT close the application (consumers finish
@@ -20,9 +18,8 @@ export async function bootstrapService(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
-    rawBody: true,
   });
-  if (options.jsonBodyLimitBytes) app.useBodyParser('json', { limit: options.jsonBodyLimitBytes });
+  configureBodyParsers(app, options);
   app.useLogger(app.get(Logger));
   const logger = app.get(Logger);
   let closing = false;

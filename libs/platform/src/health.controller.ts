@@ -1,15 +1,17 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Logger } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ReadinessRegistry } from './readiness.registry';
 
 const CHECK_TIMEOUT_MS = 3000;
+
+class CheckTimeoutError extends Error {}
 
 function withTimeout(check: () => Promise<void>): Promise<void> {
   return Promise.race([
     check(),
     new Promise<never>((_, reject) =>
       setTimeout(
-        () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
+        () => reject(new CheckTimeoutError(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
         CHECK_TIMEOUT_MS,
       ).unref(),
     ),
@@ -18,6 +20,8 @@ function withTimeout(check: () => Promise<void>): Promise<void> {
 
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -30,6 +34,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  /**
+   * Names the dependency that is down, never its address or error text (`ECONNREFUSED
+   * 10.0.0.5:6379` tells a caller the network layout): the detail goes to the log.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -40,7 +48,10 @@ export class HealthController {
           await withTimeout(check);
           return indicator.up();
         } catch (error) {
-          return indicator.down({ message: (error as Error).message });
+          this.logger.warn(`readiness check ${name} failed: ${(error as Error).message}`);
+          const message =
+            error instanceof CheckTimeoutError ? `${name}: timeout` : `${name}: unavailable`;
+          return indicator.down({ message });
         }
       }),
     );

@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './readiness.registry';
 export * from './log-context';
 export * from './draining-worker-host';
+export * from './body-parsers';

@@ -6,6 +6,15 @@ import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ReadinessRegistry } from './readiness.registry';
 
+/** Credentials a request or response carries: API tokens, Basic auth, cookies, webhook HMACs. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'req.headers["x-op-signature"]',
+  'res.headers["set-cookie"]',
+];
+
 export interface PlatformOptions {
   serviceName: string;
   logLevel: string;
@@ -27,6 +36,7 @@ export class PlatformModule {
             name: options.serviceName,
             level: options.logLevel,
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+            redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
           },
         }),
       ],

@@ -1,3 +1,4 @@
 export * from './address-policy';
+export * from './host-throttle';
 export * from './safe-fetch.error';
 export * from './safe-http-client';

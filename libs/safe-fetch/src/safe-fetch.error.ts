@@ -2,6 +2,7 @@ export type SafeFetchErrorCode =
   | 'bad-url'
   | 'bad-scheme'
   | 'blocked-address'
+  | 'blocked-port'
   | 'too-large'
   | 'timeout'
   | 'too-many-redirects'
@@ -15,7 +16,11 @@ export interface SafeFetchErrorDetails {
   cause?: unknown;
 }
 
-/** Every failure of SafeHttpClient.fetch; `retryable` tells a job runner whether another attempt can help. */
+/**
+ * Every failure of SafeHttpClient.fetch; `retryable` tells a job runner whether another attempt
+ * can help. `message` may name hosts and resolved addresses and belongs in logs only; what a
+ * client, an event or a document may show is `publicReason`.
+ */
 export class SafeFetchError extends Error {
   override readonly name = 'SafeFetchError';
   readonly retryable: boolean;
@@ -33,7 +38,25 @@ export class SafeFetchError extends Error {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
   }
+
+  /** The class of failure, never an address: `address not allowed`, `timeout`, `HTTP 404`, ... */
+  get publicReason(): string {
+    if (this.code === 'http-status' && this.status !== undefined) return `HTTP ${this.status}`;
+    return PUBLIC_REASONS[this.code];
+  }
 }
+
+const PUBLIC_REASONS: Record<SafeFetchErrorCode, string> = {
+  'bad-url': 'invalid URL',
+  'bad-scheme': 'scheme not allowed',
+  'blocked-address': 'address not allowed',
+  'blocked-port': 'port not allowed',
+  'too-large': 'too large',
+  timeout: 'timeout',
+  'too-many-redirects': 'redirect limit',
+  'http-status': 'HTTP error',
+  network: 'connection failed',
+};
 
 /** Raised inside the connect-time DNS lookup; the client turns it into SafeFetchError('blocked-address'). */
 export class BlockedAddressError extends Error {

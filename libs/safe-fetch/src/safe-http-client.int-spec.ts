@@ -109,18 +109,87 @@ describe('SafeHttpClient against loopback servers', () => {
   });
 
   it('refuses loopback without the allow list, by literal address and by a name resolving to it', async () => {
-    const strict = new SafeHttpClient({ ...defaults, allowHosts: [] });
+    const port = new URL(site.origin).port;
+    // The server's port is allowed, so what refuses is the address rule.
+    const strict = new SafeHttpClient({
+      ...defaults,
+      allowHosts: [],
+      allowedPorts: [Number(port)],
+    });
     try {
       const literal = await failure(strict.fetch(`${site.origin}/ok`));
       expect(literal.code).toBe('blocked-address');
       expect(literal.retryable).toBe(false);
-      const port = new URL(site.origin).port;
       const named = await failure(strict.fetch(`http://localhost:${port}/ok`));
       expect(named.code).toBe('blocked-address');
       const shortForm = await failure(strict.fetch(`http://127.1:${port}/ok`));
       expect(shortForm.code).toBe('blocked-address');
       const mapped = await failure(strict.fetch(`http://[::ffff:127.0.0.1]:${port}/ok`));
       expect(mapped.code).toBe('blocked-address');
+      const compatible = await failure(strict.fetch(`http://[::127.0.0.1]:${port}/ok`));
+      expect(compatible.code).toBe('blocked-address');
+      // What a client may see names the class only; the address stays in the message (logs).
+      expect(named.message).toContain('127.0.0.1');
+      expect(named.publicReason).toBe('address not allowed');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('SSRF policy, ports: refuses a port other than 80/443 unless FETCH_ALLOWED_PORTS names it or the host is allow-listed', async () => {
+    const port = Number(new URL(site.origin).port);
+    const byName = new SafeHttpClient({ ...defaults, allowHosts: ['site.invalid'] });
+    const widened = new SafeHttpClient({
+      ...defaults,
+      allowHosts: ['localhost'],
+      allowedPorts: [port],
+    });
+    try {
+      seen.length = 0;
+      // Not allow-listed: refused before any connection, whatever the name resolves to.
+      const refused = await failure(byName.fetch(`http://localhost:${port}/ok`));
+      expect(refused).toMatchObject({ code: 'blocked-port', retryable: false });
+      expect(refused.publicReason).toBe('port not allowed');
+      expect((await failure(byName.fetch('http://news.invalid:6379/'))).code).toBe('blocked-port');
+      expect(seen).toHaveLength(0);
+      expect((await widened.fetch(`http://localhost:${port}/ok`)).status).toBe(200);
+      // The literal loopback address inside the allow-listed CIDR keeps any port.
+      expect((await client.fetch(`${site.origin}/ok`)).status).toBe(200);
+    } finally {
+      await byName.close();
+      await widened.close();
+    }
+  });
+
+  it('SSRF policy, trusted origin: a private origin is fetched only on its exact scheme, host and port', async () => {
+    const strict = new SafeHttpClient({ ...defaults, allowHosts: [] });
+    const trusted = { trustedOrigins: [site.origin] };
+    try {
+      seen.length = 0;
+      const response = await strict.fetch(`${site.origin}/ok`, {
+        ...trusted,
+        headers: { authorization: 'Basic key' },
+      });
+      expect(response.body.toString()).toBe('<p>hello</p>');
+      expect(seen[0].headers.authorization).toBe('Basic key');
+      // Same host, another port: not trusted, refused before connecting.
+      seen.length = 0;
+      expect((await failure(strict.fetch(`${other.origin}/landing`, trusted))).code).toBe(
+        'blocked-port',
+      );
+      // A redirect from the trusted origin to another origin is judged by the ordinary rules.
+      const redirected = await failure(strict.fetch(`${site.origin}/to-other`, trusted));
+      expect(redirected.code).toBe('blocked-port');
+      const portsOpen = await failure(
+        strict.fetch(`${site.origin}/to-other`, {
+          ...trusted,
+          allowedPorts: [Number(new URL(other.origin).port)],
+        }),
+      );
+      expect(portsOpen.code).toBe('blocked-address');
+      expect(seen.map((request) => request.url)).toEqual(['/to-other', '/to-other']);
+      // Without the trusted origin the same URL is refused.
+      expect((await failure(strict.fetch(`${site.origin}/ok`))).code).toBe('blocked-port');
     } finally {
       await strict.close();
     }

@@ -12,8 +12,16 @@ export interface SafeFetchOptions {
   totalTimeoutMs: number;
   /** Every hop is re-checked (scheme, literal address, connect-time address). */
   maxRedirects: number;
-  /** Host names or CIDRs that may resolve to private addresses (FETCH_ALLOW_HOSTS). */
+  /** Host names or CIDRs that may resolve to private addresses, on any port (FETCH_ALLOW_HOSTS). */
   allowHosts: string[];
+  /** Ports allowed besides 80 and 443 (FETCH_ALLOWED_PORTS). */
+  allowedPorts?: number[];
+  /**
+   * Origins (`scheme://host:port`) fetched even when their host is private, e.g. a self-hosted
+   * OpenProject. Only a hop whose origin is exactly one of these gets that allowance: another
+   * port or scheme on the same host, or a redirect elsewhere, is judged by the ordinary rules.
+   */
+  trustedOrigins?: string[];
   userAgent?: string;
   /** Extra request headers (e.g. Authorization); dropped on a cross-origin redirect. */
   headers?: Record<string, string>;
@@ -45,14 +53,19 @@ export class SafeHttpClient {
 
   async fetch(url: string, overrides: Partial<SafeFetchOptions> = {}): Promise<SafeFetchResponse> {
     const options: SafeFetchOptions = { ...this.defaults, ...overrides };
-    const policy = new AddressPolicy(options.allowHosts);
-    const dispatcher = this.dispatcherFor(options);
+    const trusted = new Set((options.trustedOrigins ?? []).map((origin) => new URL(origin).origin));
     const signal = AbortSignal.timeout(options.totalTimeoutMs);
     let current = parseTarget(url);
     let extraHeaders = options.headers ?? {};
 
     for (let hop = 0; ; hop++) {
+      const allowHosts = trusted.has(current.origin)
+        ? [...options.allowHosts, current.hostname]
+        : options.allowHosts;
+      const policy = new AddressPolicy(allowHosts, options.allowedPorts);
+      assertPortAllowed(current, policy, trusted);
       assertLiteralAddressAllowed(current, policy);
+      const dispatcher = this.dispatcherFor(options.connectTimeoutMs, allowHosts);
       const response = await this.send(current, dispatcher, signal, options, extraHeaders);
       const location = headerValue(response.headers.location);
 
@@ -125,14 +138,18 @@ export class SafeHttpClient {
     }
   }
 
-  private dispatcherFor(options: SafeFetchOptions): Agent {
-    const key = JSON.stringify([options.connectTimeoutMs, [...options.allowHosts].sort()]);
+  /**
+   * One connection pool per address policy: a trusted origin's pool (whose lookup lets its private
+   * host through) is only ever used for hops to that exact origin.
+   */
+  private dispatcherFor(connectTimeoutMs: number, allowHosts: readonly string[]): Agent {
+    const key = JSON.stringify([connectTimeoutMs, [...allowHosts].sort()]);
     let agent = this.dispatchers.get(key);
     if (!agent) {
       agent = new Agent({
         connect: {
-          timeout: options.connectTimeoutMs,
-          lookup: guardedLookup(new AddressPolicy(options.allowHosts)),
+          timeout: connectTimeoutMs,
+          lookup: guardedLookup(new AddressPolicy(allowHosts)),
         },
       });
       this.dispatchers.set(key, agent);
@@ -193,6 +210,12 @@ function parseTarget(raw: string, base?: URL): URL {
     );
   }
   return parsed;
+}
+
+function assertPortAllowed(target: URL, policy: AddressPolicy, trusted: Set<string>): void {
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  if (trusted.has(target.origin) || policy.isPortAllowed(target.hostname, port)) return;
+  throw new SafeFetchError('blocked-port', `port ${port} is not allowed`, target.href);
 }
 
 /** Node dials IP literals without a lookup, so they are checked here (after WHATWG normalisation: 127.1, 0x7f.1). */

@@ -225,7 +225,11 @@ describe('enrichment service against real Kafka, Redis, OpenSearch and a loopbac
     });
 
     app = await startApp(config, mine);
-    strictApp = await startApp(configFor('strict', ''), strictItems);
+    // The site's port is allowed, so the refusal below is the address rule at connect time.
+    strictApp = await startApp(
+      { ...configFor('strict', ''), FETCH_ALLOWED_PORTS: [Number(new URL(origin).port)] },
+      strictItems,
+    );
 
     const offerings = [
       { offeringId: 15651, label: 'League Platform', description: 'Health benefits platform' },
@@ -326,22 +330,22 @@ describe('enrichment service against real Kafka, Redis, OpenSearch and a loopbac
     expect(chain.data.page.finalUrl).toBe(`${origin}/article?via=chain`);
     expect(reasonOf('metadata')).toMatchObject({
       retryable: false,
-      reason: expect.stringMatching(/blocked-address.*169\.254\.169\.254/),
+      reason: 'address not allowed',
     });
     for (const scheme of ['file', 'ftp', 'javascript'] as const) {
       expect(reasonOf(scheme)).toMatchObject({
         retryable: false,
-        reason: expect.stringMatching(/bad-scheme/),
+        reason: 'scheme not allowed',
       });
     }
     expect(reasonOf('huge')).toMatchObject({
       retryable: false,
-      reason: expect.stringMatching(/too-large/),
+      reason: 'too large',
     });
     expect(reasonOf('stall')).toMatchObject({
       retryable: true,
       attempts: 3,
-      reason: expect.stringMatching(/timeout/),
+      reason: 'timeout',
     });
     expect(reasonOf('pdf')).toMatchObject({
       retryable: false,
@@ -367,7 +371,7 @@ describe('enrichment service against real Kafka, Redis, OpenSearch and a loopbac
     const strict = await outcomeOf(localhost);
     expect((strict as Failed).data).toMatchObject({
       retryable: false,
-      reason: expect.stringMatching(/blocked-address.*localhost/),
+      reason: 'address not allowed',
     });
 
     const sorted = [...requestTimes].sort((a, b) => a - b);

@@ -13,6 +13,7 @@ import { HostThrottleRepository } from './repositories/host-throttle.repository'
 import { ItemLinkRepository } from './repositories/item-link.repository';
 import { OfferingRepository } from './repositories/offering.repository';
 import { OPENSEARCH_CLIENT } from './repositories/opensearch.tokens';
+import { PageExtractionRepository } from './repositories/page-extraction.repository';
 import { PageFetchQueueRepository } from './repositories/page-fetch-queue.repository';
 import { PageRepository } from './repositories/page.repository';
 import { EnrichmentService } from './services/enrichment.service';
@@ -45,6 +46,7 @@ export class EnrichmentModule {
           useFactory: () => createOpenSearchClient(config.OPENSEARCH_URL),
         },
         PageRepository,
+        PageExtractionRepository,
         PageFetchQueueRepository,
         HostThrottleRepository,
         OfferingRepository,

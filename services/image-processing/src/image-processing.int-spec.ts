@@ -90,6 +90,8 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
     S3_BUCKET: prefix,
     QUEUE_PREFIX: prefix,
     FETCH_ALLOW_HOSTS: '127.0.0.1',
+    // Replaced by the loopback image server's origin once it listens.
+    OPENPROJECT_URL: 'http://openproject.invalid',
     OPENPROJECT_API_KEY: API_KEY,
     IMAGE_FETCH_TIMEOUT_MS: '1500',
     IMAGE_WORKER_CONCURRENCY: '2',
@@ -178,6 +180,8 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
       },
     });
 
+    // The attachment test's OpenProject is the loopback image server.
+    config.OPENPROJECT_URL = images.origin;
     const moduleRef = await Test.createTestingModule({
       imports: [ImageProcessingModule.forRoot(config)],
     }).compile();

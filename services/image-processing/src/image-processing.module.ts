@@ -13,6 +13,7 @@ import {
 import { ImageRenderQueueRepository } from './repositories/image-render-queue.repository';
 import { ImageStorageRepository } from './repositories/image-storage.repository';
 import { MediaRepository } from './repositories/media.repository';
+import { HostThrottleRepository } from './repositories/host-throttle.repository';
 import { ImageProcessingService } from './services/image-processing.service';
 
 export const SERVICE_NAME = 'image-processing';
@@ -38,6 +39,7 @@ export class ImageProcessingModule {
       ],
       providers: [
         { provide: ImageFetchRepository, useClass: SafeImageFetchRepository },
+        HostThrottleRepository,
         MediaRepository,
         ImageStorageRepository,
         ImageRenderQueueRepository,

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
 import { OperationsModule } from '@curation/operations';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
+import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { IngestionConfig } from './config/ingestion.config';
 import { OpenProjectWebhookConsumer } from './consumers/openproject-webhook.consumer';
@@ -51,7 +52,8 @@ export class IngestionModule {
         { provide: OPENPROJECT_CLIENT, useFactory: () => createOpenProjectClient(config) },
         OpenProjectRepository,
         ItemStateRepository,
-        ApiTokenGuard,
+        // Global: the status routes of OperationsModule are `/v1/*` routes too.
+        { provide: APP_GUARD, useClass: ApiTokenGuard },
         WebhookIntakeService,
         WorkPackageResolverService,
         SubmissionService,

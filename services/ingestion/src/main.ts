@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { loadConfig } from '@curation/config';
 import { bootstrapService } from '@curation/platform';
 import { ingestionConfigSchema } from './config/ingestion.config';
+import { ingestionBodyParsers } from './ingestion-body-parsers';
 import { IngestionModule } from './ingestion.module';
 
 async function main(): Promise<void> {
   const config = loadConfig(ingestionConfigSchema);
-  await bootstrapService(IngestionModule.forRoot(config), config.INGESTION_PORT, {
-    jsonBodyLimitBytes: config.INGESTION_MAX_BODY_BYTES,
-  });
+  await bootstrapService(
+    IngestionModule.forRoot(config),
+    config.INGESTION_PORT,
+    ingestionBodyParsers(config),
+  );
 }
 
 main().catch((error: Error) => {

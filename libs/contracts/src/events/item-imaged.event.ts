@@ -69,6 +69,11 @@ export const featuredImageSchema = z.object({
     .regex(/^#[0-9a-f]{6}$/)
     .optional(),
   wpAttachment: z.object({ fileName: z.string(), link: z.string() }).optional(),
+  /**
+   * Set when the item had a work-package attachment that could not be used, so the image (if any)
+   * came from the submission or the page instead: why, in words fit for an editor.
+   */
+  attachmentUnused: z.object({ problem: imageProblemSchema, reason: z.string() }).optional(),
 });
 export type FeaturedImage = z.infer<typeof featuredImageSchema>;
 

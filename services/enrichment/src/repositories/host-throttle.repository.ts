@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { HostThrottle } from '@curation/safe-fetch';
 import { Redis } from 'ioredis';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 
@@ -7,21 +8,16 @@ import type { EnrichmentConfig } from '../config/enrichment.config';
 @Injectable()
 export class HostThrottleRepository implements OnApplicationShutdown {
   private readonly redis: Redis;
-  private readonly keyPrefix: string;
+  private readonly throttle: HostThrottle;
 
   constructor(@Inject(APP_CONFIG) config: EnrichmentConfig) {
     this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
-    this.keyPrefix = `${config.QUEUE_PREFIX}:page-fetch:host:`;
+    this.throttle = new HostThrottle(this.redis, `${config.QUEUE_PREFIX}:page-fetch:host:`);
   }
 
   /** Takes the host's slot and returns 0, or returns how long until the slot frees. */
-  async reserve(host: string, intervalMs: number): Promise<number> {
-    if (intervalMs <= 0) return 0;
-    const key = this.keyPrefix + host.toLowerCase();
-    const taken = await this.redis.set(key, '1', 'PX', intervalMs, 'NX');
-    if (taken === 'OK') return 0;
-    const remaining = await this.redis.pttl(key);
-    return remaining > 0 ? remaining : 1;
+  reserve(host: string, intervalMs: number): Promise<number> {
+    return this.throttle.reserve(host, intervalMs);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -17,6 +17,7 @@ export class PageRepository implements OnApplicationShutdown {
       totalTimeoutMs: config.PAGE_FETCH_TIMEOUT_MS,
       maxRedirects: config.PAGE_FETCH_MAX_REDIRECTS,
       allowHosts: config.FETCH_ALLOW_HOSTS,
+      allowedPorts: config.FETCH_ALLOWED_PORTS,
       userAgent: config.PAGE_FETCH_USER_AGENT,
       accept: ACCEPT_HTML,
     });

@@ -2,13 +2,18 @@ import { Topic, type EventOf, type ItemReceivedData, type OfferingLink } from '@
 import type { EventPublisher } from '@curation/kafka';
 import type { ReadinessRegistry } from '@curation/platform';
 import { SafeFetchError, type SafeFetchResponse } from '@curation/safe-fetch';
-import { enrichmentConfigSchema } from '../config/enrichment.config';
+import { enrichmentConfigSchema, type EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
 import type { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import type { ItemLinkRepository } from '../repositories/item-link.repository';
 import type { OfferingRepository } from '../repositories/offering.repository';
+import type {
+  PageExtraction,
+  PageExtractionRepository,
+} from '../repositories/page-extraction.repository';
 import type { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
 import type { PageRepository } from '../repositories/page.repository';
+import { extractPageInline } from '../utils/page-extraction';
 import { EnrichmentService } from './enrichment.service';
 import { RetryableFetchError } from './retryable-fetch.error';
 
@@ -38,7 +43,34 @@ const offering: OfferingLink = {
   offeringId: 15651,
 };
 
-function setup(fetchResult: () => Promise<SafeFetchResponse>, throttleWait = 0) {
+/** The pool's interface, run in the test's thread (worker threads do not get jest's transform). */
+function inlineExtraction(config: EnrichmentConfig, outcome?: PageExtraction['kind']) {
+  const budget = {
+    maxDepth: config.EXTRACTION_MAX_DEPTH,
+    maxElements: config.EXTRACTION_MAX_ELEMENTS,
+    bodyMaxBytes: config.BODY_MAX_BYTES,
+  };
+  return {
+    extract: jest.fn(
+      async (
+        html: string,
+        pageUrl: string,
+        options: { body: boolean },
+      ): Promise<PageExtraction> => {
+        const { metadata, body } = extractPageInline(html, pageUrl, { body: options.body, budget });
+        if (outcome === 'over-budget') return { kind: outcome };
+        if (outcome === 'body-over-budget') return { kind: outcome, metadata };
+        return { kind: 'extracted', metadata, body };
+      },
+    ),
+  } as unknown as PageExtractionRepository;
+}
+
+function setup(
+  fetchResult: () => Promise<SafeFetchResponse>,
+  throttleWait = 0,
+  extraction?: PageExtraction['kind'],
+) {
   const config = enrichmentConfigSchema.parse({
     KAFKA_BROKERS: '127.0.0.1:1',
     REDIS_URL: 'redis://127.0.0.1:1',
@@ -75,6 +107,7 @@ function setup(fetchResult: () => Promise<SafeFetchResponse>, throttleWait = 0) 
     } as unknown as ItemLinkRepository,
     publisher as unknown as EventPublisher,
     { register: jest.fn() } as unknown as ReadinessRegistry,
+    inlineExtraction(config, extraction),
   );
   return { service, published, queued, recorded, queries };
 }
@@ -216,7 +249,7 @@ describe('EnrichmentService', () => {
     });
     expect(await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 })).toEqual({
       kind: 'failed',
-      reason: `http-status: HTTP 404 (${URL_})`,
+      reason: 'HTTP 404',
     });
     expect(published[0].topic).toBe(Topic.ItemFailed);
   });
@@ -240,6 +273,35 @@ describe('EnrichmentService', () => {
     });
     expect(fetch).not.toHaveBeenCalled();
     expect(published).toEqual([]);
+  });
+
+  it('publishes the page metadata without a body when the body runs past its extraction budget', async () => {
+    const { service, published } = setup(async () => htmlResponse(html), 0, 'body-over-budget');
+    expect(await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 })).toEqual({
+      kind: 'enriched',
+      finalUrl: `${URL_}?final`,
+      note: 'body: extraction budget exceeded',
+    });
+    const { topic, event } = published[0] as {
+      topic: string;
+      event: { data: { article: { title: string; bodyHtml: string }; page: { title: string } } };
+    };
+    expect(topic).toBe(Topic.ItemEnriched);
+    expect(event.data.article).toMatchObject({ title: 'OG title', bodyHtml: '' });
+    expect(event.data.page.title).toBe('Page title');
+  });
+
+  it('fails the item for good when even the metadata runs past the extraction budget', async () => {
+    const { service, published } = setup(async () => htmlResponse(html), 0, 'over-budget');
+    expect(await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 })).toEqual({
+      kind: 'failed',
+      reason: 'extraction budget exceeded',
+    });
+    expect(published).toHaveLength(1);
+    expect(published[0].topic).toBe(Topic.ItemFailed);
+    expect(published[0].event).toMatchObject({
+      data: { stage: 'enrichment', reason: 'extraction budget exceeded', retryable: false },
+    });
   });
 
   it('retries an unexpected error (e.g. Kafka down) like a transient one', async () => {

@@ -9,12 +9,16 @@ import type { PageFetchJob } from '../page-fetch.job';
 import { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import { ItemLinkRepository } from '../repositories/item-link.repository';
 import { OfferingRepository } from '../repositories/offering.repository';
+import {
+  PageExtractionRepository,
+  type PageExtraction,
+} from '../repositories/page-extraction.repository';
 import { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
 import { PageRepository } from '../repositories/page.repository';
 import { deriveFields } from '../utils/derived-fields.util';
 import { decodeHtml } from '../utils/html-decoder';
-import { extractMetadata, pageTitle } from '../utils/metadata-extractor';
-import { capHtml, extractReadableArticle, sanitizeBody, summarise } from '../utils/readable-body';
+import { pageTitle } from '../utils/metadata-extractor';
+import { capHtml, sanitizeBody, summarise } from '../utils/readable-body';
 import { RetryableFetchError } from './retryable-fetch.error';
 
 export const RELATED_OFFERINGS_LIMIT = 5;
@@ -24,8 +28,11 @@ export interface AttemptInfo {
   maxAttempts: number;
 }
 
+/** A page whose extraction ran past its deadline or memory: the item's failure reason or body note. */
+export const EXTRACTION_BUDGET_EXCEEDED = 'extraction budget exceeded';
+
 export type PageFetchOutcome =
-  | { kind: 'enriched'; finalUrl: string }
+  | { kind: 'enriched'; finalUrl: string; note?: `body: ${typeof EXTRACTION_BUDGET_EXCEEDED}` }
   | { kind: 'throttled'; delayMs: number }
   | { kind: 'failed'; reason: string };
 
@@ -33,6 +40,12 @@ const outcomes = new Counter({
   name: 'enrichment_page_fetch_outcomes_total',
   help: 'Page fetch jobs by outcome',
   labelNames: ['outcome', 'reason'] as const,
+});
+
+const extractionBudget = new Counter({
+  name: 'enrichment_extraction_budget_total',
+  help: 'Pages over an extraction budget, by what was given up',
+  labelNames: ['result'] as const,
 });
 
 @Injectable()
@@ -48,6 +61,7 @@ export class EnrichmentService implements OnModuleInit {
     private readonly itemLinks: ItemLinkRepository,
     private readonly publisher: EventPublisher,
     private readonly readiness: ReadinessRegistry,
+    private readonly extraction: PageExtractionRepository,
   ) {}
 
   onModuleInit(): void {
@@ -86,6 +100,11 @@ export class EnrichmentService implements OnModuleInit {
     } catch (error) {
       const retryable = !(error instanceof SafeFetchError) || error.retryable;
       const reason = describeFailure(error);
+      if (error instanceof SafeFetchError) {
+        this.logger.warn(
+          `item ${job.itemId} page fetch: ${error.code}: ${error.message} (${error.url})`,
+        );
+      }
       reasonCode = error instanceof SafeFetchError ? error.code : (error as Error).name;
       if (retryable && attempt.attempt < attempt.maxAttempts) {
         outcomes.inc({ outcome: 'retry', reason: reasonCode });
@@ -110,7 +129,26 @@ export class EnrichmentService implements OnModuleInit {
     const decoded = decodeHtml(page.body, page.contentType);
     if (!decoded.ok) return this.fail(job, decoded.reason, attempt.attempt, false);
 
-    const data = await this.buildEnrichedData(job, page.url, decoded.html);
+    const extraction = await this.extraction.extract(decoded.html, page.url, {
+      body: !job.received.descriptionHtml?.trim(),
+    });
+    if (extraction.kind === 'extracted' && extraction.body?.overBudget)
+      extractionBudget.inc({ result: `plain-text:${extraction.body.overBudget}` });
+    // Without metadata there is nothing worth publishing; without a body the page's own
+    // title, description and image still make a useful item (as a page Readability finds no
+    // article in does), so only the body is given up.
+    if (extraction.kind === 'over-budget') {
+      extractionBudget.inc({ result: 'failed' });
+      return this.fail(job, EXTRACTION_BUDGET_EXCEEDED, attempt.attempt, false);
+    }
+    if (extraction.kind === 'body-over-budget') {
+      extractionBudget.inc({ result: 'body-dropped' });
+      this.logger.warn(
+        `item ${job.itemId} r${job.revision}: ${EXTRACTION_BUDGET_EXCEEDED} for the body of ${page.url}; published without it`,
+      );
+    }
+
+    const data = await this.buildEnrichedData(job, page.url, extraction);
     await this.publisher.publish(Topic.ItemEnriched, {
       itemId: job.itemId,
       revision: job.revision,
@@ -118,20 +156,20 @@ export class EnrichmentService implements OnModuleInit {
       data,
     });
     await this.itemLinks.record(job);
-    return { kind: 'enriched', finalUrl: page.url };
+    return extraction.kind === 'body-over-budget'
+      ? { kind: 'enriched', finalUrl: page.url, note: `body: ${EXTRACTION_BUDGET_EXCEEDED}` }
+      : { kind: 'enriched', finalUrl: page.url };
   }
 
   async buildEnrichedData(
     job: PageFetchJob,
     finalUrl: string,
-    html: string,
+    extraction: Exclude<PageExtraction, { kind: 'over-budget' }>,
   ): Promise<ItemEnrichedData> {
     const { received } = job;
-    const meta = extractMetadata(html, finalUrl);
+    const meta = extraction.metadata;
+    const readable = extraction.kind === 'extracted' ? extraction.body : undefined;
     const curated = received.descriptionHtml?.trim();
-    const readable = curated
-      ? undefined
-      : extractReadableArticle(html, finalUrl, this.config.BODY_MAX_BYTES);
     const bodyHtml = curated
       ? capHtml(sanitizeBody(curated, finalUrl), this.config.BODY_MAX_BYTES, finalUrl)
       : (readable?.html ?? '');
@@ -188,9 +226,9 @@ export class EnrichmentService implements OnModuleInit {
   }
 }
 
+/** What the item's status and events show: a fetch failure's class, never the address it resolved to (logged above). */
 function describeFailure(error: unknown): string {
-  if (error instanceof SafeFetchError)
-    return `${error.code}: ${error.message} (${error.url})`.slice(0, 1000);
+  if (error instanceof SafeFetchError) return error.publicReason;
   return (error instanceof Error ? error.message : String(error)).slice(0, 1000) || 'unknown error';
 }
 

@@ -1,5 +1,7 @@
+import { load } from 'js-yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import { extractMetadata, metaKey, pageTitle } from './metadata-extractor';
 
 const PAGE_URL =
@@ -222,5 +224,40 @@ describe('extractMetadata', () => {
     expect(
       Object.keys(extractMetadata(page(many), PAGE_URL).htmlMetaData).length,
     ).toBeLessThanOrEqual(310);
+  });
+});
+
+describe('hostile front-matter keys: page meta names', () => {
+  const meta = extractMetadata(
+    page(
+      '<meta name="<<" content=x><meta name="a b: c" content=x><meta property="__proto__" content=x>' +
+        '<meta name="!!binary" content=x><meta name="yes" content=x><meta name="1e3" content=x>' +
+        '<meta name="constructor" content=kept><meta property="OG:Title" content=kept>' +
+        '<meta name="twitter:card" content=kept>',
+    ),
+    PAGE_URL,
+  );
+  const records = {
+    htmlMetaData: meta.htmlMetaData,
+    openGraphMetaData: meta.openGraphMetaData,
+    twitterMetaData: meta.twitterMetaData,
+  };
+
+  it('keeps only keys of [a-z0-9._-], normalised as before', () => {
+    for (const record of Object.values(records))
+      for (const key of Object.keys(record)) expect(key).toMatch(/^[a-z0-9._-]+$/);
+    expect(meta.htmlMetaData).toMatchObject({
+      constructor: 'kept',
+      ogtitle: 'kept',
+      twittercard: 'kept',
+    });
+    expect(meta.openGraphMetaData).toMatchObject({ ogtitle: 'kept' });
+    expect(meta.twitterMetaData).toEqual({ twittercard: 'kept' });
+  });
+
+  it('written as plain YAML keys, reads the same under js-yaml and yaml in YAML 1.1 mode', () => {
+    const text = stringify(records, { defaultKeyType: 'PLAIN', defaultStringType: 'QUOTE_DOUBLE' });
+    expect(load(text)).toEqual(parse(text, { version: '1.1' }));
+    expect(load(text)).toEqual(records);
   });
 });

@@ -1,3 +1,4 @@
+import { frontMatterKey } from '@curation/content';
 import { Parser } from 'htmlparser2';
 import { resolveHttpUrl } from './url.util';
 
@@ -32,6 +33,15 @@ export interface ExtractedMetadata {
   modifiedAt?: string;
   imageCandidates: Array<{ url: string; source: ImageSource }>;
   jsonLd?: JsonLdArticle;
+  /** Measured in the same pass: what the readable-body budget is decided on. */
+  shape: DocumentShape;
+}
+
+export interface DocumentShape {
+  /** Elements in the page. */
+  elements: number;
+  /** Deepest element nesting (htmlparser2's open-element stack). */
+  depth: number;
 }
 
 /** Keys the published document always shows, as null when the page lacks them (see the reference document). */
@@ -112,9 +122,9 @@ const AUTHOR_META = [
   'byl',
 ];
 
-/** DESIGN.md's key rule: `og:site_name` → `ogsite_name`, case-insensitive. */
-export function metaKey(name: string): string {
-  return name.trim().toLowerCase().replace(/:/g, '');
+/** DESIGN.md's key rule (`og:site_name` → `ogsite_name`); undefined for a name that is no safe front-matter key. */
+export function metaKey(name: string): string | undefined {
+  return frontMatterKey(name);
 }
 
 // eslint-disable-next-line no-control-regex
@@ -154,6 +164,8 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
   let captureDepth = 0;
   let captured = '';
   let svgDepth = 0;
+  let openElements = 0;
+  const shape: DocumentShape = { elements: 0, depth: 0 };
 
   const addMeta = (rawName: string, rawContent: string): void => {
     const name = rawName.trim().toLowerCase();
@@ -163,14 +175,19 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
     if (URL_VALUED_META.has(name)) value = resolveHttpUrl(value, pageUrl) ?? null;
     if (value !== null) metaByName.set(name, value);
     const key = metaKey(name);
-    if (!(key in htmlMetaData)) htmlMetaData[key] = value;
-    if (name.startsWith('og:') && !(key in openGraphMetaData)) openGraphMetaData[key] = value;
-    if (name.startsWith('twitter:') && !(key in twitterMetaData)) twitterMetaData[key] = value;
+    if (key === undefined) return;
+    if (!Object.hasOwn(htmlMetaData, key)) htmlMetaData[key] = value;
+    if (name.startsWith('og:') && !Object.hasOwn(openGraphMetaData, key))
+      openGraphMetaData[key] = value;
+    if (name.startsWith('twitter:') && !Object.hasOwn(twitterMetaData, key))
+      twitterMetaData[key] = value;
   };
 
   const parser = new Parser(
     {
       onopentag(tag, attributes) {
+        shape.elements++;
+        shape.depth = Math.max(shape.depth, ++openElements);
         if (tag === 'svg') svgDepth++;
         if (capture && tag === captureTag) captureDepth++;
         if (!capture && tag !== 'meta') {
@@ -237,6 +254,8 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
         } else if (capture && captured.length <= MAX_CAPTURE_LENGTH) captured += text;
       },
       onclosetag(tag) {
+        // htmlparser2 closes void and implied-closed elements too, so this mirrors its stack.
+        openElements--;
         if (tag === 'svg' && svgDepth > 0) svgDepth--;
         if (tag === 'script' && inJsonLd) {
           inJsonLd = false;
@@ -328,6 +347,7 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
     ),
     imageCandidates,
     jsonLd,
+    shape,
   };
 }
 

@@ -1,4 +1,8 @@
 import {
+  HOSTILE_BODIES,
+  expectInertMarkdown,
+} from '../../../../test/fixtures/hostile/hostile-markdown.fixture';
+import {
   capHtml,
   extractReadableArticle,
   paragraphsOf,
@@ -74,5 +78,25 @@ describe('extractReadableArticle', () => {
 
   it('returns empty text for a page without an article', () => {
     expect(extractReadableArticle('<html><body></body></html>', BASE, 1000).html).toBe('');
+  });
+});
+
+describe('hostile Markdown corpus: the readable body enrichment publishes', () => {
+  it.each(HOSTILE_BODIES)('$name: sanitised body renders inert', (hostile) => {
+    const body = sanitizeBody(hostile.html, BASE);
+    expectInertMarkdown(body, body, hostile.visibleText);
+  });
+
+  it('a page holding every hostile body: the extracted article renders inert', () => {
+    const story = `<p>${'A paragraph of the story, long enough to count as readable prose. '.repeat(4)}</p>`;
+    const hostile = HOSTILE_BODIES.map((entry) => `<p>${entry.html}</p>`).join('\n\n');
+    const { html } = extractReadableArticle(
+      `<html><body><article><h1>T</h1>${story}\n\n${hostile}\n\n${story}</article></body></html>`,
+      BASE,
+      200_000,
+    );
+    expect(html).toContain('A paragraph of the story');
+    expect(html).toContain('&#91;Read more&#93;(javascript:alert(1))');
+    expectInertMarkdown(html, html);
   });
 });

@@ -2,6 +2,7 @@ import {
   ARTICLE_ALLOWED_ATTRIBUTES,
   ARTICLE_ALLOWED_SCHEMES,
   ARTICLE_ALLOWED_TAGS,
+  markdownInertHtml,
 } from '@curation/content';
 import { Readability } from '@mozilla/readability';
 import { Parser } from 'htmlparser2';
@@ -13,6 +14,8 @@ export interface ReadableArticle {
   /** Sanitised HTML paragraphs, empty when the page has no readable text. */
   html: string;
   byline?: string;
+  /** Readability gave up: the page holds more than `maxElements` elements. */
+  overElementBudget?: boolean;
 }
 
 const BLOCK_TAGS = new Set([
@@ -30,9 +33,12 @@ const BLOCK_TAGS = new Set([
   'figcaption',
 ]);
 
-/** The article allow-list, with links made absolute against the page. */
+/**
+ * The article allow-list, with links made absolute against the page; Markdown-inert as it will
+ * be published, so the size cap measures what is published.
+ */
 export function sanitizeBody(html: string, baseUrl: string): string {
-  return sanitizeHtml(html, {
+  const sanitised = sanitizeHtml(html, {
     allowedTags: ARTICLE_ALLOWED_TAGS,
     allowedAttributes: ARTICLE_ALLOWED_ATTRIBUTES,
     allowedSchemes: ARTICLE_ALLOWED_SCHEMES,
@@ -62,7 +68,8 @@ export function sanitizeBody(html: string, baseUrl: string): string {
     },
     exclusiveFilter: (frame) =>
       frame.tag === 'p' && !frame.text.trim() && !frame.mediaChildren.length,
-  }).trim();
+  });
+  return markdownInertHtml(sanitised);
 }
 
 /**
@@ -73,12 +80,18 @@ export function extractReadableArticle(
   html: string,
   pageUrl: string,
   maxBytes: number,
+  maxElements = 0,
 ): ReadableArticle {
   const { document } = parseHTML(html);
+  // Readability's own maxElemsToParse counts getElementsByTagName('*'), which linkedom answers
+  // with no elements: the budget is counted here.
+  if (maxElements > 0 && document.querySelectorAll('*').length > maxElements)
+    return { html: '', overElementBudget: true };
   let parsed: ReturnType<Readability['parse']> = null;
   try {
     parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
       charThreshold: 200,
+      maxElemsToParse: maxElements,
     }).parse();
   } catch {
     parsed = null;

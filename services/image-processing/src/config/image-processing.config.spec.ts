@@ -75,4 +75,54 @@ describe('image-processing configuration', () => {
       }),
     ).toThrow(/IMAGE_RENDITIONS/);
   });
+
+  it('image candidates and SSRF policy defaults: 5 candidates, a 45 s budget, 100 ms per host, ports 80/443 only', () => {
+    const config = loadConfig(imageProcessingConfigSchema, required);
+    expect(config.IMAGE_MAX_CANDIDATES).toBe(5);
+    expect(config.IMAGE_CANDIDATES_BUDGET_MS).toBe(45000);
+    expect(config.IMAGE_FETCH_HOST_INTERVAL_MS).toBe(100);
+    expect(config.FETCH_ALLOWED_PORTS).toEqual([]);
+    expect(config.OPENPROJECT_URL).toBeUndefined();
+    expect(
+      loadConfig(imageProcessingConfigSchema, { ...required, FETCH_ALLOWED_PORTS: '8080, 8443' })
+        .FETCH_ALLOWED_PORTS,
+    ).toEqual([8080, 8443]);
+    expect(() =>
+      loadConfig(imageProcessingConfigSchema, { ...required, FETCH_ALLOWED_PORTS: '80,http' }),
+    ).toThrow(/FETCH_ALLOWED_PORTS/);
+  });
+
+  it('SSRF policy: FETCH_ALLOW_HOSTS is refused with NODE_ENV=production unless FETCH_ALLOW_HOSTS_IN_PRODUCTION=true', () => {
+    const production = { ...required, NODE_ENV: 'production', FETCH_ALLOW_HOSTS: '10.0.0.0/8' };
+    expect(() => loadConfig(imageProcessingConfigSchema, production)).toThrow(
+      /FETCH_ALLOW_HOSTS: .*FETCH_ALLOW_HOSTS_IN_PRODUCTION=true/,
+    );
+    expect(
+      loadConfig(imageProcessingConfigSchema, {
+        ...production,
+        FETCH_ALLOW_HOSTS_IN_PRODUCTION: 'true',
+      }).FETCH_ALLOW_HOSTS,
+    ).toEqual(['10.0.0.0/8']);
+    expect(
+      loadConfig(imageProcessingConfigSchema, { ...required, NODE_ENV: 'production' })
+        .FETCH_ALLOW_HOSTS,
+    ).toEqual([]);
+    expect(
+      loadConfig(imageProcessingConfigSchema, { ...required, FETCH_ALLOW_HOSTS: '127.0.0.1' })
+        .FETCH_ALLOW_HOSTS,
+    ).toEqual(['127.0.0.1']);
+  });
+
+  it('credentials only where they belong: OPENPROJECT_API_KEY needs OPENPROJECT_URL, the only origin it is sent to', () => {
+    expect(() =>
+      loadConfig(imageProcessingConfigSchema, { ...required, OPENPROJECT_API_KEY: 'key' }),
+    ).toThrow(/OPENPROJECT_URL: required with OPENPROJECT_API_KEY/);
+    expect(
+      loadConfig(imageProcessingConfigSchema, {
+        ...required,
+        OPENPROJECT_API_KEY: 'key',
+        OPENPROJECT_URL: 'http://openproject.internal:8080',
+      }).OPENPROJECT_URL,
+    ).toBe('http://openproject.internal:8080');
+  });
 });

@@ -2,8 +2,10 @@ import { availableParallelism } from 'node:os';
 import {
   baseFields,
   environmentFields,
+  fetchFields,
   kafkaFields,
   redisFields,
+  refuseFetchAllowHostsInProduction,
   s3Fields,
 } from '@curation/config';
 import { z } from 'zod';
@@ -82,53 +84,78 @@ const effort = (max: number, fallback: number) =>
   z.coerce.number().int().min(0).max(max).default(fallback);
 const quality = (fallback: number) => z.coerce.number().int().min(1).max(100).default(fallback);
 
-export const imageProcessingConfigSchema = z.object({
-  ...baseFields,
-  ...kafkaFields,
-  ...redisFields,
-  ...s3Fields,
-  IMAGE_PROCESSING_PORT: environmentFields.IMAGE_PROCESSING_PORT,
-  FETCH_ALLOW_HOSTS: environmentFields.FETCH_ALLOW_HOSTS,
-  /** Sent as basic auth `apikey:<key>` when downloading a work-package attachment. */
-  OPENPROJECT_API_KEY: z.string().min(1).optional(),
-  /** false: a worker-only replica that renders queued jobs but does not consume `enriched`. */
-  IMAGE_CONSUME_ENRICHED: z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .default('true')
-    .transform((value) => ['true', '1', 'yes'].includes(value)),
-  /** BullMQ key prefix in Redis; the queue dashboard must use the same one. */
-  QUEUE_PREFIX: z.string().min(1).default('bull'),
-  IMAGE_WORKER_CONCURRENCY: positiveInt(availableParallelism()).pipe(z.number().max(64)),
-  /** libvips threads per image (sharp.concurrency); 0 = libvips' own default. */
-  IMAGE_VIPS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
-  /** libvips operation cache (sharp.cache memory, MB); every source is new, so it rarely hits. */
-  IMAGE_VIPS_CACHE_MB: z.coerce.number().int().min(0).default(0),
-  IMAGE_MAX_BYTES: positiveInt(25 * MB),
-  IMAGE_MAX_PIXELS: positiveInt(50_000_000),
-  IMAGE_INPUT_FORMATS: inputFormatList,
-  /** How strictly damaged pixel data is refused (sharp `failOn`); 'warning' also refuses decodable files with harmless encoder quirks. */
-  IMAGE_FAIL_ON: z.enum(['truncated', 'error', 'warning']).default('error'),
-  IMAGE_FETCH_CONNECT_TIMEOUT_MS: positiveInt(5000),
-  IMAGE_FETCH_TIMEOUT_MS: positiveInt(30000),
-  IMAGE_FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
-  IMAGE_RENDITIONS: renditionList,
-  IMAGE_JPEG_ENCODER: z.enum(['mozjpeg', 'turbo']).default('mozjpeg'),
-  IMAGE_JPEG_QUALITY: quality(80),
-  IMAGE_WEBP_QUALITY: quality(75),
-  IMAGE_WEBP_EFFORT: effort(6, 2),
-  IMAGE_AVIF_QUALITY: quality(50),
-  IMAGE_AVIF_EFFORT: effort(9, 2),
-  /** What transparent pixels become in JPEG renditions. */
-  IMAGE_BACKGROUND: z
-    .string()
-    .regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #ffffff')
-    .default('#ffffff'),
-  IMAGE_PLACEHOLDER_WIDTH: z.coerce.number().int().min(4).max(64).default(16),
-  /** Keys are stable per item (a new image overwrites them), so not `immutable`. */
-  IMAGE_CACHE_CONTROL: z
-    .string()
-    .min(1)
-    .default('public, max-age=604800, stale-while-revalidate=86400'),
-});
+export const imageProcessingConfigSchema = z
+  .object({
+    ...baseFields,
+    ...kafkaFields,
+    ...redisFields,
+    ...s3Fields,
+    IMAGE_PROCESSING_PORT: environmentFields.IMAGE_PROCESSING_PORT,
+    ...fetchFields,
+    /**
+     * Work-package attachments on this origin are downloaded with the API key, even when the host
+     * is private; nothing else is fetched from it, and the key goes nowhere else.
+     */
+    OPENPROJECT_URL: environmentFields.OPENPROJECT_URL.optional(),
+    /** Sent as basic auth `apikey:<key>` when downloading a work-package attachment from OPENPROJECT_URL. */
+    OPENPROJECT_API_KEY: z.string().min(1).optional(),
+    /** false: a worker-only replica that renders queued jobs but does not consume `enriched`. */
+    IMAGE_CONSUME_ENRICHED: z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default('true')
+      .transform((value) => ['true', '1', 'yes'].includes(value)),
+    /** BullMQ key prefix in Redis; the queue dashboard must use the same one. */
+    QUEUE_PREFIX: z.string().min(1).default('bull'),
+    IMAGE_WORKER_CONCURRENCY: positiveInt(availableParallelism()).pipe(z.number().max(64)),
+    /** libvips threads per image (sharp.concurrency); 0 = libvips' own default. */
+    IMAGE_VIPS_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+    /** libvips operation cache (sharp.cache memory, MB); every source is new, so it rarely hits. */
+    IMAGE_VIPS_CACHE_MB: z.coerce.number().int().min(0).default(0),
+    IMAGE_MAX_BYTES: positiveInt(25 * MB),
+    IMAGE_MAX_PIXELS: positiveInt(50_000_000),
+    IMAGE_INPUT_FORMATS: inputFormatList,
+    /** How strictly damaged pixel data is refused (sharp `failOn`); 'warning' also refuses decodable files with harmless encoder quirks. */
+    IMAGE_FAIL_ON: z.enum(['truncated', 'error', 'warning']).default('error'),
+    IMAGE_FETCH_CONNECT_TIMEOUT_MS: positiveInt(5000),
+    IMAGE_FETCH_TIMEOUT_MS: positiveInt(30000),
+    IMAGE_FETCH_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+    /** Distinct image candidates tried per item (attachment, imageUrl, page images, in that order). */
+    IMAGE_MAX_CANDIDATES: z.coerce.number().int().min(1).max(20).default(5),
+    /** One deadline for all of an item's downloads (per job attempt). */
+    IMAGE_CANDIDATES_BUDGET_MS: positiveInt(45000),
+    /**
+     * Politeness: least time between two image downloads from one host, across all workers. Lower
+     * than pages' because image hosts are mostly CDNs and a host serves many items' images.
+     */
+    IMAGE_FETCH_HOST_INTERVAL_MS: z.coerce.number().int().min(0).default(100),
+    IMAGE_RENDITIONS: renditionList,
+    IMAGE_JPEG_ENCODER: z.enum(['mozjpeg', 'turbo']).default('mozjpeg'),
+    IMAGE_JPEG_QUALITY: quality(80),
+    IMAGE_WEBP_QUALITY: quality(75),
+    IMAGE_WEBP_EFFORT: effort(6, 2),
+    IMAGE_AVIF_QUALITY: quality(50),
+    IMAGE_AVIF_EFFORT: effort(9, 2),
+    /** What transparent pixels become in JPEG renditions. */
+    IMAGE_BACKGROUND: z
+      .string()
+      .regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #ffffff')
+      .default('#ffffff'),
+    IMAGE_PLACEHOLDER_WIDTH: z.coerce.number().int().min(4).max(64).default(16),
+    /** Keys are stable per item (a new image overwrites them), so not `immutable`. */
+    IMAGE_CACHE_CONTROL: z
+      .string()
+      .min(1)
+      .default('public, max-age=604800, stale-while-revalidate=86400'),
+  })
+  .superRefine(refuseFetchAllowHostsInProduction)
+  .superRefine((config, context) => {
+    if (config.OPENPROJECT_API_KEY && !config.OPENPROJECT_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['OPENPROJECT_URL'],
+        message: 'required with OPENPROJECT_API_KEY: the key is only sent to this origin',
+      });
+    }
+  });
 
 export type ImageProcessingConfig = z.infer<typeof imageProcessingConfigSchema>;

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { photoJpeg } from '../../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
 import type { ImageRenderJob } from '../image-render.job';
+import type { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import {
   ImageFetchRepository,
   type ImageFetchRequest,
@@ -25,6 +26,7 @@ const config = loadConfig(imageProcessingConfigSchema, {
   S3_ENDPOINT: 'http://127.0.0.1:9000',
   S3_ACCESS_KEY_ID: 'key',
   S3_SECRET_ACCESS_KEY: 'secret',
+  OPENPROJECT_URL: 'https://op.example',
   OPENPROJECT_API_KEY: 'op-key',
   IMAGE_RENDITIONS: 'featuredImage:1000:jpeg,thumbnail:320:webp',
   IMAGE_JPEG_ENCODER: 'turbo',
@@ -42,6 +44,7 @@ class FakeFetcher extends ImageFetchRepository {
         ok: false,
         problem: 'fetch-failed',
         retryable: false,
+        reason: 'HTTP 404',
         detail: 'http-status: HTTP 404',
       }
     );
@@ -125,6 +128,7 @@ describe('ImageProcessingService', () => {
     const storage = new FakeStorage();
     const publisher = new FakePublisher();
     const queue = { add: jest.fn(async () => undefined), ping: jest.fn() };
+    const throttle = { reserve: jest.fn(async () => 0) };
     const service = new ImageProcessingService(
       config,
       fetcher,
@@ -133,8 +137,9 @@ describe('ImageProcessingService', () => {
       queue as unknown as ImageRenderQueueRepository,
       publisher as unknown as EventPublisher,
       { register: jest.fn() } as unknown as ReadinessRegistry,
+      throttle as unknown as HostThrottleRepository,
     );
-    return { service, fetcher, storage, publisher, queue, renders };
+    return { service, fetcher, storage, publisher, queue, renders, throttle };
   }
 
   const ok = (bytes: Buffer, url: string): ImageFetchResult => ({ ok: true, url, bytes });
@@ -148,10 +153,7 @@ describe('ImageProcessingService', () => {
     const image = await service.render(enriched({ attachment }), firstAttempt);
 
     expect(fetcher.requests).toEqual([
-      {
-        url: attachment.downloadUrl,
-        authorization: `Basic ${Buffer.from('apikey:op-key').toString('base64')}`,
-      },
+      { url: attachment.downloadUrl, channel: 'openproject', timeoutMs: expect.any(Number) },
     ]);
     expect(image).toMatchObject({
       valid: true,
@@ -198,8 +200,61 @@ describe('ImageProcessingService', () => {
       'https://img.example/submitted.jpg',
       'https://img.example/og.jpg',
     ]);
-    expect(image).toMatchObject({ valid: true, source: 'og:image' });
+    expect(image).toMatchObject({
+      valid: true,
+      source: 'og:image',
+      attachmentUnused: { problem: 'fetch-failed', reason: 'HTTP 404' },
+    });
     expect(image.wpAttachment).toBeUndefined();
+  });
+
+  it('credentials only where they belong: an attachment on another origin than OPENPROJECT_URL is fetched as any public image', async () => {
+    const elsewhere = {
+      ...attachment,
+      downloadUrl: 'https://op.example:8443/api/v3/attachments/1/content',
+    };
+    const { service, fetcher } = build({});
+    await service.render(enriched({ attachment: elsewhere }), lastAttempt);
+    expect(fetcher.requests[0]).toMatchObject({ url: elsewhere.downloadUrl, channel: 'public' });
+    expect(fetcher.requests.slice(1).every(({ channel }) => channel === 'public')).toBe(true);
+  });
+
+  it('image candidates: tries at most IMAGE_MAX_CANDIDATES distinct URLs of a page naming 1,000, and says how many were left', async () => {
+    const { service, fetcher } = build({});
+    const imageCandidates = Array.from({ length: 1000 }, (_, n) => ({
+      url: `https://img.example/${n % 999}.jpg`,
+      source: 'json-ld' as const,
+    }));
+    const image = await service.render(
+      enriched({ attachment, page: { ...enriched().data.page, imageCandidates } }),
+      lastAttempt,
+    );
+    expect(fetcher.requests.map(({ url }) => url)).toEqual([
+      attachment.downloadUrl,
+      'https://img.example/0.jpg',
+      'https://img.example/1.jpg',
+      'https://img.example/2.jpg',
+      'https://img.example/3.jpg',
+    ]);
+    expect(image).toMatchObject({ valid: false, problem: 'fetch-failed' });
+    expect(image.reason).toContain('995 more candidate(s) not tried (limit 5)');
+  });
+
+  it('image candidates: per-host politeness waits for the slot, and a wait past the item budget ends the candidate', async () => {
+    const { service, fetcher, throttle } = build({});
+    throttle.reserve
+      .mockResolvedValueOnce(30)
+      .mockResolvedValueOnce(0)
+      .mockResolvedValue(10 * 60_000);
+    const image = await service.render(enriched(), lastAttempt);
+    expect(throttle.reserve).toHaveBeenCalledWith(
+      'img.example',
+      config.IMAGE_FETCH_HOST_INTERVAL_MS,
+    );
+    expect(fetcher.requests.map(({ url }) => url)).toEqual(['https://img.example/og.jpg']);
+    expect(image.reason).toContain(
+      'twitter:image https://img.example/twitter.jpg: time budget exhausted',
+    );
   });
 
   it('lets an item without an image flow on with the reason', async () => {
@@ -225,14 +280,15 @@ describe('ImageProcessingService', () => {
         ok: false,
         problem: 'too-large',
         retryable: false,
+        reason: 'too large',
         detail: 'too-large: body exceeds 26214400 bytes',
       },
     });
     const image = await service.render(enriched(), firstAttempt);
     expect(image).toMatchObject({ valid: false, problem: 'unsupported-format' });
     expect(image.reason).toContain('og:image https://img.example/og.jpg: Input buffer contains');
-    expect(image.reason).toContain('twitter:image https://img.example/twitter.jpg: too-large');
-    expect(image.reason).toContain('json-ld https://img.example/json-ld.jpg: http-status');
+    expect(image.reason).toContain('twitter:image https://img.example/twitter.jpg: too large');
+    expect(image.reason).toContain('json-ld https://img.example/json-ld.jpg: HTTP 404');
     expect(publisher.published.map(({ topic }) => topic)).toEqual([Topic.ItemImaged]);
   });
 
@@ -241,6 +297,7 @@ describe('ImageProcessingService', () => {
       ok: false,
       problem: 'fetch-failed',
       retryable: true,
+      reason: 'timeout',
       detail: 'timeout: timed out',
     };
     const { service, publisher } = build({ 'https://img.example/og.jpg': stalled });

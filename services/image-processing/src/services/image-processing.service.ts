@@ -15,7 +15,11 @@ import { Counter } from 'prom-client';
 import { z } from 'zod';
 import type { ImageProcessingConfig, InputFormat } from '../config/image-processing.config';
 import type { ImageRenderJob, JobAttempt } from '../image-render.job';
-import { ImageFetchRepository } from '../repositories/image-fetch.repository';
+import { HostThrottleRepository } from '../repositories/host-throttle.repository';
+import {
+  ImageFetchRepository,
+  type ImageFetchRequest,
+} from '../repositories/image-fetch.repository';
 import { ImageRenderQueueRepository } from '../repositories/image-render-queue.repository';
 import { ImageStorageRepository } from '../repositories/image-storage.repository';
 import {
@@ -30,13 +34,25 @@ const PAGE_SOURCE_ORDER: ImageSource[] = ['og:image', 'twitter:image', 'json-ld'
 interface Candidate {
   source: ImageSource;
   url: string;
-  authorization?: string;
+  channel: ImageFetchRequest['channel'];
   wpAttachment?: { fileName: string; link: string };
 }
 
 type CandidateOutcome =
   | { ok: true; image: FeaturedImage; sourceSha256: string }
-  | { ok: false; problem: ImageProblem; retryable: boolean; detail: string };
+  | {
+      ok: false;
+      problem: ImageProblem;
+      retryable: boolean;
+      /** For the event and the document: never an address. */
+      reason: string;
+      /** For the log. */
+      detail: string;
+    };
+
+type CandidateFailure = Extract<CandidateOutcome, { ok: false }> & { candidate: Candidate };
+
+const BUDGET_EXHAUSTED = 'time budget exhausted';
 
 /** What was last written for an item, so reruns and unchanged images skip the render. */
 const manifestSchema = z.object({
@@ -66,6 +82,7 @@ export class ImageProcessingService implements OnModuleInit {
   private readonly settings: EncoderSettings;
   /** Changes when anything that shapes the output changes, so stored renditions are redone. */
   private readonly settingsHash: string;
+  private readonly openProjectOrigin?: string;
 
   // Explicit tokens: tsx/esbuild (the benchmark) emit no decorator metadata for Nest to read.
   constructor(
@@ -76,7 +93,11 @@ export class ImageProcessingService implements OnModuleInit {
     @Inject(ImageRenderQueueRepository) private readonly queue: ImageRenderQueueRepository,
     @Inject(EventPublisher) private readonly publisher: EventPublisher,
     @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+    @Inject(HostThrottleRepository) private readonly throttle: HostThrottleRepository,
   ) {
+    this.openProjectOrigin = config.OPENPROJECT_URL
+      ? new URL(config.OPENPROJECT_URL).origin
+      : undefined;
     this.settings = {
       jpeg: { encoder: config.IMAGE_JPEG_ENCODER, quality: config.IMAGE_JPEG_QUALITY },
       webp: { quality: config.IMAGE_WEBP_QUALITY, effort: config.IMAGE_WEBP_EFFORT },
@@ -151,23 +172,35 @@ export class ImageProcessingService implements OnModuleInit {
       return manifest.featuredImage;
     }
 
-    const failures: Array<Extract<CandidateOutcome, { ok: false }> & { candidate: Candidate }> = [];
-    for (const candidate of this.candidates(job)) {
-      const outcome = await this.tryCandidate(job.itemId, candidate, manifest);
+    const { tried, notTried } = this.candidates(job);
+    const deadline = Date.now() + this.config.IMAGE_CANDIDATES_BUDGET_MS;
+    const failures: CandidateFailure[] = [];
+    for (const candidate of tried) {
+      const outcome =
+        deadline - Date.now() > 0
+          ? await this.tryCandidate(job.itemId, candidate, manifest, deadline)
+          : budgetExhausted();
       if (outcome.ok) {
-        await this.writeManifest(job, outcome.image, outcome.sourceSha256);
-        return outcome.image;
+        const image = { ...outcome.image, attachmentUnused: attachmentUnused(failures) };
+        await this.writeManifest(job, image, outcome.sourceSha256);
+        return image;
       }
       this.logger.warn(`${job.itemId} ${candidate.source} ${candidate.url}: ${outcome.detail}`);
       failures.push({ ...outcome, candidate });
     }
 
+    const reasons = failures.map(
+      ({ candidate, reason }) => `${candidate.source} ${candidate.url}: ${reason}`,
+    );
+    if (notTried > 0) {
+      reasons.push(
+        `${notTried} more candidate(s) not tried (limit ${this.config.IMAGE_MAX_CANDIDATES})`,
+      );
+    }
     const reason =
       failures.length === 0
         ? 'no image: no attachment, imageUrl or page image candidate'
-        : failures
-            .map(({ candidate, detail }) => `${candidate.source} ${candidate.url}: ${detail}`)
-            .join('; ');
+        : reasons.join('; ');
     if (failures.some((failure) => failure.retryable) && attempt.attempt < attempt.maxAttempts) {
       throw new TransientImageSourceError(reason);
     }
@@ -176,43 +209,76 @@ export class ImageProcessingService implements OnModuleInit {
       reason,
       problem: failures[0]?.problem ?? 'no-source',
       renditions: [],
+      attachmentUnused: attachmentUnused(failures),
     };
     await this.writeManifest(job, invalid, undefined);
     return invalid;
   }
 
-  /** Attachment first, then the submission's imageUrl, then the page's og:image, twitter:image, JSON-LD. */
-  private candidates(job: ImageRenderJob): Candidate[] {
+  /**
+   * Attachment first, then the submission's imageUrl, then the page's og:image, twitter:image,
+   * JSON-LD: the first IMAGE_MAX_CANDIDATES distinct URLs (a page may name thousands).
+   */
+  private candidates(job: ImageRenderJob): { tried: Candidate[]; notTried: number } {
     const { attachment, imageUrl, page } = job.data;
     const candidates: Candidate[] = [];
     if (attachment) {
       candidates.push({
         source: 'attachment',
         url: attachment.downloadUrl,
-        authorization: this.config.OPENPROJECT_API_KEY
-          ? `Basic ${Buffer.from(`apikey:${this.config.OPENPROJECT_API_KEY}`).toString('base64')}`
-          : undefined,
+        channel: this.isOnOpenProject(attachment.downloadUrl) ? 'openproject' : 'public',
         wpAttachment: { fileName: attachment.fileName, link: attachment.link },
       });
     }
-    if (imageUrl) candidates.push({ source: 'submission', url: imageUrl });
+    if (imageUrl) candidates.push({ source: 'submission', url: imageUrl, channel: 'public' });
     const pageCandidates = [...page.imageCandidates].sort(
       (a, b) => PAGE_SOURCE_ORDER.indexOf(a.source) - PAGE_SOURCE_ORDER.indexOf(b.source),
     );
-    for (const { url, source } of pageCandidates) candidates.push({ source, url });
-    return candidates.filter(
-      (candidate, index) => candidates.findIndex(({ url }) => url === candidate.url) === index,
-    );
+    for (const { url, source } of pageCandidates)
+      candidates.push({ source, url, channel: 'public' });
+    const seen = new Set<string>();
+    const distinct = candidates.filter(({ url }) => !seen.has(url) && Boolean(seen.add(url)));
+    const tried = distinct.slice(0, this.config.IMAGE_MAX_CANDIDATES);
+    return { tried, notTried: distinct.length - tried.length };
+  }
+
+  /** Only an attachment on the OPENPROJECT_URL origin gets the API key and the private-origin allowance. */
+  private isOnOpenProject(url: string): boolean {
+    try {
+      return this.openProjectOrigin !== undefined && new URL(url).origin === this.openProjectOrigin;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits for the host's politeness slot, unless that would run past the item's deadline. */
+  private async waitForHost(url: string, deadline: number): Promise<boolean> {
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      // The fetch reports the bad URL.
+      return true;
+    }
+    for (;;) {
+      const waitMs = await this.throttle.reserve(host, this.config.IMAGE_FETCH_HOST_INTERVAL_MS);
+      if (waitMs === 0) return true;
+      if (Date.now() + waitMs >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
   }
 
   private async tryCandidate(
     itemId: string,
     candidate: Candidate,
     manifest: Manifest | undefined,
+    deadline: number,
   ): Promise<CandidateOutcome> {
+    if (!(await this.waitForHost(candidate.url, deadline))) return budgetExhausted();
     const fetched = await this.fetcher.fetch({
       url: candidate.url,
-      authorization: candidate.authorization,
+      channel: candidate.channel,
+      timeoutMs: Math.max(1, Math.min(this.config.IMAGE_FETCH_TIMEOUT_MS, deadline - Date.now())),
     });
     if (!fetched.ok) return fetched;
     const bytes = fetched.bytes;
@@ -232,27 +298,19 @@ export class ImageProcessingService implements OnModuleInit {
     }
 
     const header = await this.media.readHeader(bytes);
-    if (!header.ok) return { ...header, retryable: false };
+    if (!header.ok) return { ...header, retryable: false, reason: header.detail };
     const { format, width, height } = header.header;
     if (!(this.config.IMAGE_INPUT_FORMATS as string[]).includes(format as InputFormat)) {
-      return {
-        ok: false,
-        problem: 'unsupported-format',
-        retryable: false,
-        detail: `${format} is not an accepted image format`,
-      };
+      const detail = `${format} is not an accepted image format`;
+      return { ok: false, problem: 'unsupported-format', retryable: false, reason: detail, detail };
     }
     if (width * height > this.config.IMAGE_MAX_PIXELS) {
-      return {
-        ok: false,
-        problem: 'too-many-pixels',
-        retryable: false,
-        detail: `${width}x${height} exceeds ${this.config.IMAGE_MAX_PIXELS} pixels`,
-      };
+      const detail = `${width}x${height} exceeds ${this.config.IMAGE_MAX_PIXELS} pixels`;
+      return { ok: false, problem: 'too-many-pixels', retryable: false, reason: detail, detail };
     }
 
     const rendered = await this.media.render(bytes, this.config.IMAGE_RENDITIONS, this.settings);
-    if (!rendered.ok) return { ...rendered, retryable: false };
+    if (!rendered.ok) return { ...rendered, retryable: false, reason: rendered.detail };
     const renditions = await this.store(itemId, rendered.image, sourceSha256);
     const [main] = renditions;
     return {
@@ -337,4 +395,20 @@ export class ImageProcessingService implements OnModuleInit {
       cacheControl: 'no-store',
     });
   }
+}
+
+function budgetExhausted(): Extract<CandidateOutcome, { ok: false }> {
+  return {
+    ok: false,
+    problem: 'fetch-failed',
+    retryable: false,
+    reason: BUDGET_EXHAUSTED,
+    detail: `not tried: the item's ${BUDGET_EXHAUSTED}`,
+  };
+}
+
+/** Why the work-package attachment was passed over, when it was. */
+function attachmentUnused(failures: CandidateFailure[]): FeaturedImage['attachmentUnused'] {
+  const failure = failures.find(({ candidate }) => candidate.source === 'attachment');
+  return failure ? { problem: failure.problem, reason: failure.reason } : undefined;
 }

@@ -75,4 +75,52 @@ describe('ingestion configuration', () => {
     expect(config.OPENPROJECT_CF_CLEAN_URL).toBe('12');
     expect(config.OPENPROJECT_CF_MEDIGY_TOPICS).toBe('customField21');
   });
+
+  describe('closed by default in production', () => {
+    const production = { ...minimal, NODE_ENV: 'production' };
+
+    it('refuses NODE_ENV=production without INGESTION_API_TOKEN', () => {
+      expect(problems(production)).toMatch(
+        /INGESTION_API_TOKEN: required with NODE_ENV=production/,
+      );
+    });
+
+    it('starts in production with a token, or with INGESTION_API_OPEN=true on purpose', () => {
+      expect(problems({ ...production, INGESTION_API_TOKEN: 'a-long-token' })).toBe('');
+      const open = loadConfig(ingestionConfigSchema, { ...production, INGESTION_API_OPEN: 'true' });
+      expect(open.INGESTION_API_OPEN).toBe(true);
+    });
+
+    it('stays open in development without a token', () => {
+      expect(problems(minimal)).toBe('');
+    });
+
+    it('refuses DEVELOPMENT_MODE=true with NODE_ENV=production, naming both', () => {
+      const reported = problems({
+        ...production,
+        INGESTION_API_TOKEN: 'a-long-token',
+        DEVELOPMENT_MODE: 'true',
+      });
+      expect(reported).toMatch(/DEVELOPMENT_MODE/);
+      expect(reported).toMatch(/NODE_ENV=production/);
+    });
+  });
+
+  it('secrets in configuration errors: no value of a secret variable is echoed', () => {
+    const secrets = {
+      OPENPROJECT_API_KEY: 'api-key-SECRET-1',
+      OPENPROJECT_WEBHOOK_SECRET: 'webhook-SECRET-2',
+      INGESTION_API_TOKEN: 'token-SECRET-3',
+      ADMIN_PASSWORD: 'short',
+    };
+    const reported = problems({
+      ...minimal,
+      ...secrets,
+      NODE_ENV: 'production',
+      DEVELOPMENT_MODE: 'true',
+      OPENPROJECT_URL: 'ftp://x',
+    });
+    expect(reported).toMatch(/ADMIN_PASSWORD/);
+    for (const value of Object.values(secrets)) expect(reported).not.toContain(value);
+  });
 });

@@ -1,4 +1,11 @@
-import { baseFields, environmentFields, kafkaFields, redisFields } from '@curation/config';
+import {
+  baseFields,
+  booleanFlag,
+  environmentFields,
+  kafkaFields,
+  redisFields,
+  refuseDevelopmentModeInProduction,
+} from '@curation/config';
 import { z } from 'zod';
 
 const list = (fallback: string) =>
@@ -50,9 +57,19 @@ export const ingestionConfigSchema = z
     OPENPROJECT_RETRY_MAX_DELAY_MS: positiveInt(30000),
     OPENPROJECT_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().nonnegative().default(300),
     OPENPROJECT_SWEEP_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+    /** Bearer token of every `/v1/*` route; required with NODE_ENV=production. */
     INGESTION_API_TOKEN: optionalSecret,
+    /** Serves `/v1/*` without a token in production, on purpose (e.g. behind a private gateway). */
+    INGESTION_API_OPEN: booleanFlag,
     INGESTION_REDIS_KEY_PREFIX: z.string().min(1).default('curation:ingestion'),
     INGESTION_MAX_BODY_BYTES: positiveInt(5 * 1024 * 1024),
+    /**
+     * How long a webhook or submission waits for Kafka's acknowledgement before answering 503:
+     * a stalled broker must not leave the caller timing out, unsure whether the item was taken.
+     */
+    INGESTION_PUBLISH_TIMEOUT_MS: positiveInt(5000),
+    /** The curator's description is cut (at an element boundary) to this size, far below Kafka's 1 MB. */
+    DESCRIPTION_MAX_BYTES: positiveInt(200 * 1024).pipe(z.number().max(700 * 1024)),
     /** BullMQ key prefix of the queues the dashboard shows: the same as the workers'. */
     QUEUE_PREFIX: z.string().min(1).default('bull'),
     ADMIN_USER: environmentFields.ADMIN_USER,
@@ -60,6 +77,19 @@ export const ingestionConfigSchema = z
     ADMIN_PASSWORD: environmentFields.ADMIN_PASSWORD,
   })
   .superRefine((config, context) => {
+    refuseDevelopmentModeInProduction(config, context);
+    if (
+      config.NODE_ENV === 'production' &&
+      !config.INGESTION_API_TOKEN &&
+      !config.INGESTION_API_OPEN
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['INGESTION_API_TOKEN'],
+        message:
+          'required with NODE_ENV=production (set INGESTION_API_OPEN=true to serve /v1 without a token on purpose)',
+      });
+    }
     if (!config.OPENPROJECT_WEBHOOK_SECRET && !config.DEVELOPMENT_MODE) {
       context.addIssue({
         code: 'custom',

@@ -1,17 +1,20 @@
 import {
   BadRequestException,
+  Body,
   Controller,
   Headers,
   HttpCode,
   HttpStatus,
   Post,
-  Req,
-  ServiceUnavailableException,
+  Res,
   UnauthorizedException,
-  type RawBodyRequest,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { Response } from 'express';
 import { WebhookIntakeService } from '../services/webhook-intake.service';
+import { serviceUnavailable } from './service-unavailable';
+
+/** The route whose body main.ts keeps as raw bytes: the signature is checked on them first. */
+export const OPENPROJECT_WEBHOOK_PATH = '/webhooks/openproject';
 
 @Controller('webhooks')
 export class OpenProjectWebhookController {
@@ -21,15 +24,22 @@ export class OpenProjectWebhookController {
   @Post('openproject')
   @HttpCode(HttpStatus.ACCEPTED)
   async receive(
-    @Req() request: RawBodyRequest<IncomingMessage>,
+    @Body() body: unknown,
     @Headers('x-op-signature') signature: string | undefined,
+    @Res({ passthrough: true }) response: Response,
   ) {
-    const outcome = await this.intake.receive(request.rawBody ?? Buffer.alloc(0), signature);
+    // Anything but raw bytes means no raw parser ran: treated as empty, so it cannot verify.
+    const rawBody = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const outcome = await this.intake.receive(rawBody, signature);
     switch (outcome.kind) {
       case 'unauthorized':
         throw new UnauthorizedException('missing or invalid X-OP-Signature');
       case 'unavailable':
-        throw new ServiceUnavailableException('the event could not be stored; try again');
+        // OpenProject never re-sends a non-2xx answer: the reconciliation sweep finds the change.
+        throw serviceUnavailable(
+          response,
+          `the event could not be stored (Kafka: ${outcome.reason}); the reconciliation sweep will pick the change up`,
+        );
       case 'malformed':
         throw new BadRequestException({ message: 'malformed webhook', problems: outcome.problems });
       case 'ignored':

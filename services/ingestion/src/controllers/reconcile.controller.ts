@@ -1,16 +1,7 @@
-import {
-  ConflictException,
-  Controller,
-  HttpCode,
-  HttpStatus,
-  Post,
-  UseGuards,
-} from '@nestjs/common';
-import { ApiTokenGuard } from '../guards/api-token.guard';
+import { ConflictException, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ReconciliationService } from '../services/reconciliation.service';
 
 @Controller('v1')
-@UseGuards(ApiTokenGuard)
 export class ReconcileController {
   constructor(private readonly reconciliation: ReconciliationService) {}
 

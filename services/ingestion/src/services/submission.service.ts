@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   Topic,
   httpUrl,
@@ -7,8 +7,11 @@ import {
   offeringUpsertedDataSchema,
   type ItemReceivedData,
 } from '@curation/contracts';
+import { markdownInertParagraphs } from '@curation/content';
 import { EventPublisher } from '@curation/kafka';
+import { APP_CONFIG } from '@curation/platform';
 import { z } from 'zod';
+import type { IngestionConfig } from '../config/ingestion.config';
 import { submissionsTotal } from '../ingestion.metrics';
 import { canonicaliseUrl } from './url-canonicaliser';
 
@@ -28,37 +31,23 @@ export type Submission = z.infer<typeof submissionSchema>;
 const offeringsSchema = z.array(offeringUpsertedDataSchema).max(MAX_OFFERINGS_PER_REQUEST);
 
 export type ValidationOutcome<T> =
-  { kind: 'accepted'; value: T } | { kind: 'invalid'; problems: string[] };
+  | { kind: 'accepted'; value: T }
+  | { kind: 'invalid'; problems: string[] }
+  | { kind: 'unavailable'; reason: string };
 
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Plain text as HTML paragraphs, every character escaped. */
-function paragraphsOf(text: string): string {
-  return text
-    .split(/\r?\n\s*\r?\n/)
-    .map((paragraph) => paragraph.trim())
-    .filter(Boolean)
-    .map(
-      (paragraph) =>
-        `<p>${paragraph.replace(/[&<>"']/g, (character) => HTML_ESCAPES[character])}</p>`,
-    )
-    .join('');
-}
-
 /** Items and offerings submitted by other tools through the JSON API. */
 @Injectable()
 export class SubmissionService {
-  constructor(private readonly publisher: EventPublisher) {}
+  private readonly logger = new Logger(SubmissionService.name);
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(APP_CONFIG) private readonly config: IngestionConfig,
+  ) {}
 
   async submitItem(body: unknown): Promise<ValidationOutcome<{ itemId: string }>> {
     const parsed = submissionSchema.safeParse(body);
@@ -74,14 +63,24 @@ export class SubmissionService {
       url,
       originalUrl: submission.url,
       ...(submission.title ? { title: submission.title } : {}),
-      ...(submission.description ? { descriptionHtml: paragraphsOf(submission.description) } : {}),
+      ...(submission.description
+        ? { descriptionHtml: markdownInertParagraphs(submission.description) }
+        : {}),
       topics: submission.topics,
       ...(submission.imageUrl ? { imageUrl: submission.imageUrl } : {}),
       updatedAt: new Date().toISOString(),
       customFields: { cleanUrl: url, medigyTopics: submission.topics, sourceUrl: submission.url },
     };
-    // Every submission is a new upstream version of the item.
-    await this.publisher.publish(Topic.ItemReceived, { itemId, revision: Date.now(), data });
+    try {
+      // Every submission is a new upstream version of the item.
+      await this.publisher.publish(
+        Topic.ItemReceived,
+        { itemId, revision: Date.now(), data },
+        { timeoutMs: this.config.INGESTION_PUBLISH_TIMEOUT_MS },
+      );
+    } catch (error) {
+      return this.unavailable('item', error);
+    }
     submissionsTotal.inc({ kind: 'item', outcome: 'accepted' });
     return { kind: 'accepted', value: { itemId } };
   }
@@ -94,18 +93,34 @@ export class SubmissionService {
       return { kind: 'invalid', problems: problemsOf(parsed.error) };
     }
     const revision = Date.now();
-    // Batches keep each produce request well under Kafka's 1 MB default.
-    for (let start = 0; start < parsed.data.length; start += OFFERINGS_PER_BATCH) {
-      await this.publisher.publishMany(
-        Topic.OfferingUpserted,
-        parsed.data.slice(start, start + OFFERINGS_PER_BATCH).map((offering) => ({
-          itemId: offeringEventKey(offering.offeringId),
-          revision,
-          data: offering,
-        })),
-      );
+    try {
+      // Batches keep each produce request well under Kafka's 1 MB default.
+      for (let start = 0; start < parsed.data.length; start += OFFERINGS_PER_BATCH) {
+        await this.publisher.publishMany(
+          Topic.OfferingUpserted,
+          parsed.data.slice(start, start + OFFERINGS_PER_BATCH).map((offering) => ({
+            itemId: offeringEventKey(offering.offeringId),
+            revision,
+            data: offering,
+          })),
+          { timeoutMs: this.config.INGESTION_PUBLISH_TIMEOUT_MS },
+        );
+      }
+    } catch (error) {
+      // Batches already written are upserts: sending the whole request again is harmless.
+      return this.unavailable('offering', error);
     }
     submissionsTotal.inc({ kind: 'offering', outcome: 'accepted' }, parsed.data.length);
     return { kind: 'accepted', value: { accepted: parsed.data.length } };
+  }
+
+  private unavailable(
+    kind: 'item' | 'offering',
+    error: unknown,
+  ): { kind: 'unavailable'; reason: string } {
+    const reason = (error as Error).message;
+    this.logger.error(`could not store the ${kind} submission: ${reason}`);
+    submissionsTotal.inc({ kind, outcome: 'unavailable' });
+    return { kind: 'unavailable', reason };
   }
 }

@@ -94,23 +94,27 @@ export class WebhookIntakeService {
 
     const itemId = itemIdForWorkPackage(this.config.OPENPROJECT_URL, workPackage.id);
     try {
-      await this.publisher.publish(Topic.OpenProjectWebhook, {
-        itemId,
-        revision: workPackage.lockVersion ?? 0,
-        data: {
-          action,
-          workPackageId: workPackage.id,
-          openProjectBaseUrl: this.config.OPENPROJECT_URL,
-          receivedAt: new Date().toISOString(),
-          ...(workPackage.lockVersion === undefined
-            ? {}
-            : { lockVersion: workPackage.lockVersion }),
-          ...(rawBody.length <= OPENPROJECT_WEBHOOK_BODY_LIMIT_BYTES
-            ? { body: rawBody.toString('utf8') }
-            : {}),
-          bodyBytes: rawBody.length,
+      await this.publisher.publish(
+        Topic.OpenProjectWebhook,
+        {
+          itemId,
+          revision: workPackage.lockVersion ?? 0,
+          data: {
+            action,
+            workPackageId: workPackage.id,
+            openProjectBaseUrl: this.config.OPENPROJECT_URL,
+            receivedAt: new Date().toISOString(),
+            ...(workPackage.lockVersion === undefined
+              ? {}
+              : { lockVersion: workPackage.lockVersion }),
+            ...(rawBody.length <= OPENPROJECT_WEBHOOK_BODY_LIMIT_BYTES
+              ? { body: rawBody.toString('utf8') }
+              : {}),
+            bodyBytes: rawBody.length,
+          },
         },
-      });
+        { timeoutMs: this.config.INGESTION_PUBLISH_TIMEOUT_MS },
+      );
     } catch (error) {
       // OpenProject drops an event answered with an error; the sweep finds what it changed.
       this.logger.error(

@@ -2,8 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { kafkaFields, loadConfig, redisFields } from '@curation/config';
+import { configureBodyParsers } from '@curation/platform';
 import { z } from 'zod';
 import { ingestionConfigSchema, type IngestionConfig } from '../config/ingestion.config';
+import { ingestionBodyParsers } from '../ingestion-body-parsers';
 import { IngestionModule } from '../ingestion.module';
 
 /** The real servers the integration global setup points at (only Kafka and Redis are needed). */
@@ -35,10 +37,9 @@ export async function startIngestion(
     ...environment,
   });
   const app = await NestFactory.create<NestExpressApplication>(IngestionModule.forRoot(config), {
-    rawBody: true,
     logger: ['error', 'warn'],
   });
-  app.useBodyParser('json', { limit: config.INGESTION_MAX_BODY_BYTES });
+  configureBodyParsers(app, ingestionBodyParsers(config));
   app.enableShutdownHooks();
   try {
     await app.listen(0, '127.0.0.1');

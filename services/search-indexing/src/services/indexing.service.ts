@@ -46,6 +46,18 @@ const documents = new Counter({
   labelNames: ['operation', 'outcome'] as const,
 });
 
+/** Writes OpenSearch acknowledged, redeliveries included: write counts per item stay in the tests. */
+const indexWrites = new Counter({
+  name: 'curation_index_writes_total',
+  help: 'Search document writes OpenSearch acknowledged, by result (created or updated).',
+  labelNames: ['result'] as const,
+});
+
+const markdownWrites = new Counter({
+  name: 'curation_markdown_writes_total',
+  help: 'Markdown documents written to S3, rewrites included.',
+});
+
 function isRetryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
@@ -110,6 +122,7 @@ export class IndexingService {
     built.forEach(({ event, document }, position) => {
       const result = results[position];
       if (result.status === 200 || result.status === 201) {
+        indexWrites.inc({ result: result.result ?? String(result.status) });
         publish.push({ event, document, markdown: markdown[position] });
       } else if (result.status !== 409) {
         // 409: a newer revision is already indexed, so this older event changes nothing.
@@ -119,14 +132,15 @@ export class IndexingService {
 
     await Promise.all(
       publish.map(({ document, markdown: body }) =>
-        this.writeLimit(() =>
-          this.storage.put({
+        this.writeLimit(async () => {
+          await this.storage.put({
             key: document.documentKey,
             body,
             contentType: MARKDOWN_CONTENT_TYPE,
             metadata: { 'item-id': document.itemId, revision: String(document.revision) },
-          }),
-        ),
+          });
+          markdownWrites.inc();
+        }),
       ),
     );
     await this.publisher.publishMany(

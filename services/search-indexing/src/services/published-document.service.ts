@@ -2,6 +2,8 @@ import {
   ARTICLE_ALLOWED_ATTRIBUTES,
   ARTICLE_ALLOWED_SCHEMES,
   ARTICLE_ALLOWED_TAGS,
+  frontMatterKey,
+  markdownInertHtml,
   slugify,
 } from '@curation/content';
 import { Inject, Injectable } from '@nestjs/common';
@@ -30,8 +32,6 @@ const BODY_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedSchemes: ARTICLE_ALLOWED_SCHEMES,
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
-  // Entities such as &nbsp; stay as written; text is still escaped.
-  parser: { decodeEntities: false },
 };
 
 const YAML_OPTIONS = {
@@ -48,6 +48,11 @@ const YAML_OPTIONS = {
 /** The reference document keeps the Twitter card only in `twitterMetaData`, not in `htmlMetaData`. */
 function withoutTwitterCard(meta: Record<string, string | null>): Record<string, string | null> {
   return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith('twitter')));
+}
+
+/** Enrichment publishes only safe page keys; events written before that rule are held to it here. */
+function withSafeKeys(meta: Record<string, string | null>): Record<string, string | null> {
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => frontMatterKey(key) === key));
 }
 
 export function documentKeyFor(itemId: string): string {
@@ -108,8 +113,14 @@ export class PublishedDocumentService {
     return `---\n${stringify(frontMatter, YAML_OPTIONS)}---\n${body}\n`;
   }
 
+  /**
+   * Entities are decoded before sanitising (so an encoded `javascript:` href is seen), and the
+   * result made Markdown-inert: one HTML block, no Markdown or shortcode syntax in its text.
+   */
   body(data: ItemImagedData): string {
-    return sanitizeHtml(data.descriptionHtml || data.article.bodyHtml, BODY_SANITIZE_OPTIONS);
+    return markdownInertHtml(
+      sanitizeHtml(data.descriptionHtml || data.article.bodyHtml, BODY_SANITIZE_OPTIONS),
+    );
   }
 
   private frontMatter(item: PublishableItem, type: ContentTypeSettings): FrontMatter {
@@ -137,7 +148,7 @@ export class PublishedDocumentService {
       favIconImage: type.favIconImage,
       featuredImage: featuredImage(data.featuredImage, title, workPackageId),
       featuredPdf: type.featuredPdf,
-      htmlMetaData: withoutTwitterCard(data.page.htmlMetaData),
+      htmlMetaData: withSafeKeys(withoutTwitterCard(data.page.htmlMetaData)),
       id: workPackageId,
       identifier: type.category,
       lastMod: data.updatedAt,
@@ -146,7 +157,7 @@ export class PublishedDocumentService {
       original: data.originalUrl,
       mastHead: type.mastHead,
       mdName: documentKeyFor(item.itemId),
-      openGraphMetaData: data.page.openGraphMetaData,
+      openGraphMetaData: withSafeKeys(data.page.openGraphMetaData),
       openProjectCustomFields: data.customFields,
       openProjectWorkPackageType: type.openProjectWorkPackageType,
       searchCategory: type.category,
@@ -161,7 +172,7 @@ export class PublishedDocumentService {
       insights_name: type.insightsName,
       viaLink: type.viaLink,
       relatedOfferings: data.relatedOfferings.map(offeringLink),
-      twitterMetaData: data.page.twitterMetaData,
+      twitterMetaData: withSafeKeys(data.page.twitterMetaData),
     };
   }
 }

@@ -1,0 +1,93 @@
+import { markdownInertHtml, markdownInertParagraphs } from '@curation/content';
+import type { ItemImagedData } from '@curation/contracts';
+import { load } from 'js-yaml';
+import { parse } from 'yaml';
+import {
+  HOSTILE_BODIES,
+  expectInertMarkdown,
+  markdownBodyOf,
+} from '../../../../test/fixtures/hostile/hostile-markdown.fixture';
+import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+import { resolveContentTypes } from '../config/content-types.config';
+import { PublishedDocumentService } from './published-document.service';
+
+const documents = new PublishedDocumentService(resolveContentTypes({}));
+
+function publish(change: (data: ItemImagedData) => ItemImagedData): string {
+  const item = referenceItem();
+  return documents.markdown(documents.build({ ...item, data: change(item.data) }));
+}
+
+function withBody(bodyHtml: string) {
+  return (data: ItemImagedData): ItemImagedData => ({
+    ...data,
+    descriptionHtml: undefined,
+    article: { ...data.article, bodyHtml },
+  });
+}
+
+function withDescription(descriptionHtml: string) {
+  return (data: ItemImagedData): ItemImagedData => ({ ...data, descriptionHtml });
+}
+
+describe('hostile Markdown corpus: the published Markdown document', () => {
+  it.each(HOSTILE_BODIES)('$name, as the page body', (hostile) => {
+    const markdown = publish(withBody(hostile.html));
+    expectInertMarkdown(markdown, markdownBodyOf(markdown), hostile.visibleText);
+  });
+
+  it.each(HOSTILE_BODIES)('$name, as the curator description HTML', (hostile) => {
+    const markdown = publish(withDescription(hostile.html));
+    expectInertMarkdown(markdown, markdownBodyOf(markdown), hostile.visibleText);
+  });
+
+  it.each(HOSTILE_BODIES)('$name, as a submission description (plain text)', (hostile) => {
+    const markdown = publish(withDescription(markdownInertParagraphs(hostile.visibleText)));
+    // Plain text is shown as written: tags and entities in it are words too.
+    expectInertMarkdown(markdown, markdownBodyOf(markdown), hostile.visibleText);
+  });
+
+  it.each(HOSTILE_BODIES)(
+    '$name, as enrichment already made it inert: published unchanged',
+    (hostile) => {
+      const inert = markdownInertHtml(documents.body(withBody(hostile.html)(referenceItem().data)));
+      expect(markdownBodyOf(publish(withBody(inert)))).toBe(`${inert}\n`);
+    },
+  );
+});
+
+describe('hostile front-matter keys: page meta names', () => {
+  // JSON.parse makes `__proto__` an own key, as an event read from Kafka would.
+  const hostileMeta = JSON.parse(
+    '{"<<":"merge","a b c":"spaces","__proto__":"proto","!!binary":"tag","yes":"bool","1e3":"number","2001-12-14":"date","Upper":"case","ogtitle":"kept"}',
+  ) as Record<string, string | null>;
+  const markdown = publish((data) => ({
+    ...data,
+    page: {
+      ...data.page,
+      htmlMetaData: { ...data.page.htmlMetaData, ...hostileMeta },
+      openGraphMetaData: { ...data.page.openGraphMetaData, ...hostileMeta },
+      twitterMetaData: { ...data.page.twitterMetaData, ...hostileMeta },
+    },
+  }));
+  const yamlText = markdown.slice(4, markdown.indexOf('\n---\n', 4));
+
+  it('parses to the same object under js-yaml and yaml in YAML 1.1 mode', () => {
+    const byJsYaml = load(yamlText);
+    expect(byJsYaml).toEqual(parse(yamlText, { version: '1.1' }));
+    expect(byJsYaml).toEqual(parse(yamlText));
+  });
+
+  it('keeps only keys of [a-z0-9._-] from the page, safe ones unchanged', () => {
+    const frontMatter = parse(yamlText, { version: '1.1' }) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    for (const field of ['htmlMetaData', 'openGraphMetaData', 'twitterMetaData']) {
+      for (const key of Object.keys(frontMatter[field])) expect(key).toMatch(/^[a-z0-9._-]+$/);
+      expect(frontMatter[field]).toHaveProperty('ogtitle', 'kept');
+      for (const key of ['yes', '1e3', '2001-12-14', '__proto__', 'Upper'])
+        expect(Object.hasOwn(frontMatter[field], key)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { eventually } from './test-environment';
+
+/** End offset of every partition of some topics at one moment. */
+export type TopicMark = ReadonlyMap<string, number>;
+
+function adminOf(brokers: string[]): Admin {
+  return new Kafka({ clientId: 'test-progress', brokers, logLevel: logLevel.NOTHING }).admin();
+}
+
+async function endOffsets(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  const ends = new Map<string, number>();
+  for (const topic of topics) {
+    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) {
+      ends.set(`${topic}:${partition}`, Number(high));
+    }
+  }
+  return ends;
+}
+
+export async function markTopics(brokers: string[], topics: string[]): Promise<TopicMark> {
+  const admin = adminOf(brokers);
+  await admin.connect();
+  try {
+    return await endOffsets(admin, topics);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Resolves once `groupId` has committed every message published on `topics` since `mark`: the
+ * group has handled them, so a test can check what a message did not change without sleeping and
+ * hoping. Partitions nobody wrote to since the mark are not waited for (a group that starts at
+ * the end never commits on them).
+ */
+export async function groupCaughtUp(
+  brokers: string[],
+  groupId: string,
+  topics: string[],
+  mark: TopicMark,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const admin = adminOf(brokers);
+  await admin.connect();
+  try {
+    const ends = await endOffsets(admin, topics);
+    const written = [...ends].filter(([key, end]) => end > (mark.get(key) ?? 0));
+    await eventually(async () => {
+      const committed = new Map<string, number>();
+      for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
+        for (const { partition, offset } of partitions) {
+          committed.set(`${topic}:${partition}`, Number(offset));
+        }
+      }
+      return written.every(([key, end]) => (committed.get(key) ?? -1) >= end) ? true : undefined;
+    }, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
