@@ -1,6 +1,7 @@
 import {
   DeleteBucketCommand,
   DeleteObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -8,6 +9,7 @@ import { ALL_QUEUES, ALL_TOPICS, deadLetterTopic, type Topic } from '@curation/c
 import type { Client } from '@opensearch-project/opensearch';
 import { Queue } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
 
 /**
  * POST /v1/items until ingestion accepts it: a client retries while ingestion restarts or
@@ -19,13 +21,16 @@ export async function submitUntilAccepted(
   body: Record<string, unknown>,
   timeoutMs = 120000,
   cancelled: () => boolean = () => false,
+  apiToken?: string,
 ): Promise<{ itemId: string; attempts: number }> {
   const deadline = Date.now() + timeoutMs;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (apiToken) headers.authorization = `Bearer ${apiToken}`;
   for (let attempts = 1; ; attempts++) {
     try {
       const response = await fetch(`${ingestionUrl()}/v1/items`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(10000),
       });
@@ -182,4 +187,158 @@ export async function removeConsumerGroups(
   } finally {
     await admin.disconnect();
   }
+}
+
+export interface EventKey {
+  itemId: string;
+  revision: number;
+}
+
+/**
+ * Every event a topic holds, from its first offset to the high watermarks read at the start:
+ * done when each partition's last message has been seen, not after a guessed wait.
+ */
+export async function readTopicEvents(
+  brokers: string[],
+  topic: string,
+  timeoutMs = 60000,
+): Promise<EventKey[]> {
+  const kafka = new Kafka({ clientId: 'e2e-read', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Array<{ partition: number; high: string; low: string }>;
+  try {
+    ends = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
+  const remaining = new Map(
+    ends
+      .filter(({ high, low }) => Number(high) > Number(low))
+      .map(({ partition, high }) => [partition, Number(high)]),
+  );
+  const events: EventKey[] = [];
+  if (remaining.size === 0) return events;
+  const consumer = kafka.consumer({ groupId: `e2e-read-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${topic} not read to its end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            const end = remaining.get(partition);
+            if (end === undefined || Number(message.offset) >= end) return;
+            const { itemId, revision } = JSON.parse(message.value?.toString() ?? '{}') as EventKey;
+            events.push({ itemId, revision });
+            if (Number(message.offset) + 1 >= end) remaining.delete(partition);
+            if (remaining.size === 0) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return events;
+}
+
+/**
+ * Messages the service groups (`<prefix>.<service>`) have not committed yet, over every topic
+ * they subscribe to: 0 once the pipeline has consumed everything published.
+ */
+export async function consumerLag(
+  brokers: string[],
+  prefix: string,
+  services: string[],
+): Promise<number> {
+  const admin = new Kafka({ clientId: 'e2e-lag', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    let lag = 0;
+    for (const service of services) {
+      const groupId = `${prefix}.${service}`;
+      const committed = await admin.fetchOffsets({ groupId });
+      for (const { topic, partitions } of committed) {
+        const ends = new Map(
+          (await admin.fetchTopicOffsets(topic)).map(({ partition, high, low }) => [
+            partition,
+            { high: Number(high), low: Number(low) },
+          ]),
+        );
+        for (const { partition, offset } of partitions) {
+          const end = ends.get(partition);
+          if (!end) continue;
+          lag += end.high - (Number(offset) < 0 ? end.low : Number(offset));
+        }
+      }
+    }
+    return lag;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export interface IndexedDocument {
+  id: string;
+  version: number;
+  itemId?: string;
+  url?: string;
+}
+
+/** Every document the alias holds, with its `_version` (the revision: external versioning). */
+export async function allDocuments(
+  search: Client,
+  alias: string,
+  limit: number,
+): Promise<IndexedDocument[]> {
+  await search.indices.refresh({ index: alias });
+  const response = await search.search({
+    index: alias,
+    body: {
+      size: limit,
+      version: true,
+      _source: ['itemId', 'url'],
+      query: { match_all: {} },
+    },
+  });
+  return (
+    response.body.hits.hits as Array<{
+      _id: string;
+      _version?: number;
+      _source?: { itemId?: string; url?: string };
+    }>
+  ).map((hit) => ({
+    id: hit._id,
+    version: hit._version ?? -1,
+    itemId: hit._source?.itemId,
+    url: hit._source?.url,
+  }));
+}
+
+/** The `revision` metadata of each object, read with HEAD requests, 8 at a time. */
+export async function objectRevisions(
+  s3: S3Client,
+  bucket: string,
+  keys: string[],
+): Promise<Map<string, number>> {
+  const revisions = new Map<string, number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < keys.length) {
+        const key = keys[next++];
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        revisions.set(key, Number(head.Metadata?.revision ?? -1));
+      }
+    }),
+  );
+  return revisions;
 }

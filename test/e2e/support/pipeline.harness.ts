@@ -146,8 +146,17 @@ export function peakRssOf(pid: number | undefined): number {
 }
 
 /** The four services as separate processes, started, killed and restarted by instance key. */
+export interface UnexpectedExit {
+  key: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  at: number;
+}
+
 export class Pipeline {
   readonly instances = new Map<string, ServiceInstance>();
+  /** Every exit of a live process that no kill or stop asked for, in order. */
+  readonly unexpectedExits: UnexpectedExit[] = [];
   private stopping = false;
   private readonly restarting = new Set<string>();
   private readonly launching = new Set<string>();
@@ -283,11 +292,12 @@ export class Pipeline {
     // VmHWM is per process: sample while it runs so a later SIGKILL does not lose the figure.
     const sampler = setInterval(() => this.recordPeak(instance), 1000);
     sampler.unref();
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       clearInterval(sampler);
       if (this.stopping || this.restarting.has(key) || this.launching.has(key)) return;
       if (instance.child !== child) return;
       instance.unexpectedExits++;
+      this.unexpectedExits.push({ key, code, signal, at: Date.now() });
       if (this.options.supervise) {
         setTimeout(() => {
           if (!this.stopping && instance.child === child)
