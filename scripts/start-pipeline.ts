@@ -10,6 +10,7 @@ import {
   stopProcess,
   waitUntilLive,
 } from './pipeline-processes';
+import { publishRule } from './publish-rule';
 
 /**
  * `npm start`: the local infrastructure (unless KAFKA_BROKERS points elsewhere), then the four
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     string,
     string
   >;
+  // Comments written back to OpenProject link the document API when no public site is set.
+  environment.SEARCH_PUBLIC_URL ??= `http://127.0.0.1:${servicePort('search-indexing', environment)}`;
   mkdirSync(logDir, { recursive: true });
 
   let stopping = false;
@@ -74,6 +77,8 @@ async function main(): Promise<void> {
     ['search API', `${searchIndexing}/v1/search?q=`],
     ['queue dashboard', `${ingestion}/admin/queues`],
     ['OpenSearch', environment.OPENSEARCH_URL],
+    ['publish rule', publishRule(environment)],
+    ['write-back', `OPENPROJECT_WRITE_BACK=${environment.OPENPROJECT_WRITE_BACK ?? 'comment'}`],
     ['logs', logDir],
   ];
   process.stdout.write(`\ncuration pipeline is running (Ctrl-C stops it)\n`);

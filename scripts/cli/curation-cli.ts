@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { UsageError, cliContext, cliKafka, ingestionHeaders, printTable } from './cli-context';
 import { readDeadLetters, replayDeadLetters, resolveDeadLetterTopics } from './dead-letters';
+import { failedItems, retryAll, retryOne, runReindex, type ItemSummary } from './item-operations';
 import { consumerLag, queueCounts, rewindGroup } from './pipeline-summary';
 
 const SERVICES = ['ingestion', 'enrichment', 'image-processing', 'search-indexing'];
@@ -33,6 +34,31 @@ function isoTime(value: string): number {
   if (Number.isNaN(time))
     throw new InvalidArgumentError('an ISO date-time, e.g. 2026-11-28T10:00:00Z');
   return time;
+}
+
+function uuid(value: string): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
+    throw new UsageError(`${value} is not an itemId (a UUID)`);
+  return value;
+}
+
+function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+function printItems(found: ItemSummary[]): void {
+  printTable([
+    ['itemId', 'state', 'stage', 'revision', 'attempt', 'updated', 'title / last error'],
+    ...found.map((item) => [
+      item.itemId,
+      item.state,
+      item.stage,
+      String(item.revision),
+      String(item.attempt ?? 1),
+      item.updatedAt,
+      item.lastError?.reason ?? item.title ?? '',
+    ]),
+  ]);
 }
 
 function partitionOffset(value: string, previous: string[] = []): string[] {
@@ -88,6 +114,87 @@ export function buildProgram(): Command {
         JSON.stringify(await ingestionApi(`/v1/items/${encodeURIComponent(itemId)}`), null, 2),
       ),
     );
+
+  items
+    .command('find')
+    .description('the item(s) of an OpenProject work package')
+    .requiredOption('--work-package <id>', 'work package id', positiveInteger)
+    .option('--json', 'print the answer as JSON')
+    .action(async (options: { workPackage: number; json?: boolean }) => {
+      const { items: found } = (await ingestionApi(
+        `/v1/items?workPackageId=${options.workPackage}`,
+      )) as { items: ItemSummary[] };
+      if (options.json) return printJson({ items: found });
+      if (found.length === 0)
+        throw new UsageError(`no item of work package ${options.workPackage}`);
+      printItems(found);
+    });
+  items
+    .command('retry [itemId]')
+    .description('run a failed item again from the stage that failed (same revision, new attempt)')
+    .addOption(new Option('--state <state>', 'retry every item in this state').choices(['failed']))
+    .option('--since <iso>', 'with --state: only items that failed at or after this time', isoTime)
+    .option('--json', 'print the outcome as JSON')
+    .action(
+      async (
+        itemId: string | undefined,
+        options: { state?: string; since?: number; json?: boolean },
+      ) => {
+        if (!itemId === !options.state)
+          throw new UsageError('give either an itemId or --state failed');
+        if (itemId) {
+          const result = await retryOne(uuid(itemId));
+          if (options.json) printJson(result);
+          else
+            console.log(
+              `${result.itemId}: ${result.outcome}${result.detail ? ` (${result.detail})` : ''}`,
+            );
+          if (result.outcome !== 'started') process.exitCode = 1;
+          return;
+        }
+        const results = await retryAll(await failedItems(options.since), !options.json);
+        const started = results.filter((result) => result.outcome === 'started').length;
+        if (options.json) return printJson({ started, results });
+        printTable([
+          ['itemId', 'outcome', 'detail'],
+          ...results.map((result) => [result.itemId, result.outcome, result.detail ?? '']),
+        ]);
+        console.log(`${started} of ${results.length} failed item(s) started again`);
+      },
+    )
+    .addHelpText('after', '\nA retry of an item that is not failed answers 409 with its state.');
+  items
+    .command('remove <itemId>')
+    .description('take an item down: search document, Markdown, renditions and manifest go')
+    .option('--json', 'print the answer as JSON')
+    .action(async (itemId: string, options: { json?: boolean }) => {
+      const answer = (await ingestionApi(`/v1/items/${encodeURIComponent(uuid(itemId))}`, {
+        method: 'DELETE',
+      })) as { itemId: string; revision: number };
+      if (options.json) return printJson(answer);
+      console.log(`${answer.itemId}: removal of revision ${answer.revision} accepted`);
+    });
+
+  program
+    .command('reconcile')
+    .description('compare OpenProject with what was published, and re-drive what differs, now')
+    .option('--json', 'print the sweep report as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const report = await ingestionApi('/v1/reconcile', { method: 'POST' });
+      if (options.json) return printJson(report);
+      console.log(JSON.stringify(report, null, 2));
+    });
+
+  program
+    .command('reindex')
+    .description('rebuild the search index into a new version and move the alias to it')
+    .option('--delete-old', 'delete the previous index version afterwards')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (options: { deleteOld?: boolean; json?: boolean }) => {
+      const outcome = await runReindex(options.deleteOld ?? false);
+      if (options.json) return printJson(outcome);
+      console.log(JSON.stringify(outcome, null, 2));
+    });
 
   const dlq = program.command('dlq').description('dead-lettered messages');
   dlq

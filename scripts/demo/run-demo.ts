@@ -1,3 +1,4 @@
+import { publishRule } from '../publish-rule';
 import { BROKEN_PATHS, SAMPLE_ARTICLES, startSampleSite } from './sample-site';
 
 /**
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
     console.log(
       `sample site: ${origin} (the pipeline fetches it because FETCH_ALLOW_HOSTS lists 127.0.0.1)`,
     );
+    console.log(`OpenProject work packages: ${publishRule(process.env)}`);
     const loaded = await post(`${ingestion}/v1/offerings`, OFFERINGS);
     console.log(`offerings catalogue: ${OFFERINGS.length} offerings → ${loaded.status}`);
 

@@ -36,6 +36,8 @@ export class PipelineHarness {
     openProjectUrl: string;
     openProjectApiKey: string;
     typeId: number;
+    /** More service variables, e.g. `OPENPROJECT_PUBLISH_STATUSES`. */
+    environment?: Record<string, string>;
   }): Promise<void> {
     const infra = testEnvironment();
     const ports = await findFreePorts(SERVICES.length);
@@ -58,6 +60,7 @@ export class PipelineHarness {
       ADMIN_PASSWORD: 'e2e-admin-password',
       FETCH_ALLOW_HOSTS: '127.0.0.1,localhost',
       PAGE_FETCH_HOST_INTERVAL_MS: '0',
+      IMAGE_FETCH_HOST_INTERVAL_MS: '0',
       PAGE_FETCH_ATTEMPTS: '2',
       PAGE_FETCH_BACKOFF_MS: '200',
       OFFERINGS_INDEX: `${this.prefix}-offerings`,
@@ -68,6 +71,8 @@ export class PipelineHarness {
       ...Object.fromEntries(
         SERVICES.map(({ name, portVariable }) => [portVariable, String(this.ports.get(name))]),
       ),
+      SEARCH_PUBLIC_URL: this.url('search-indexing'),
+      ...extra.environment,
     };
     for (const { name } of SERVICES) this.spawn(name);
     await Promise.all(
@@ -88,7 +93,11 @@ export class PipelineHarness {
     }).admin();
     await admin.connect();
     try {
-      const groupIds = SERVICES.map(({ name }) => `${this.prefix}.${name}`);
+      const groupIds = [
+        ...SERVICES.map(({ name }) => `${this.prefix}.${name}`),
+        // ingestion's write-back follows indexed/failed/removed in a group of its own.
+        `${this.prefix}.ingestion.write-back`,
+      ];
       await eventually(async () => {
         const { groups } = await admin.describeGroups(groupIds);
         const stable = groups.every(

@@ -145,6 +145,8 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       openProjectUrl: openProject.baseUrl,
       openProjectApiKey: openProject.apiKey,
       typeId: CURATED_TYPE.id,
+      // The publish gate: the reference work package is in status New.
+      environment: { OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name },
     });
     const loaded = await fetch(`${harness.url('ingestion')}/v1/offerings`, {
       method: 'POST',
@@ -224,6 +226,18 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     });
     expect(hits.map((hit) => hit.itemId)).toContain(referenceItemId);
     expect(await statusOf(referenceItemId)).toMatchObject({ state: 'completed', stage: 'indexed' });
+
+    // The editors hear of it in OpenProject: one comment with the item id and the document link.
+    const [comment] = await eventually(async () => {
+      const comments = openProject.commentsOn(7614);
+      return comments.length > 0 ? comments : undefined;
+    });
+    expect(comment.raw).toContain('**published**');
+    expect(comment.raw).toContain(`\`${referenceItemId}\``);
+    expect(comment.raw).toContain(
+      `${harness.url('search-indexing')}/v1/items/${referenceItemId}/document`,
+    );
+    expect(openProject.commentsOn(7614)).toHaveLength(1);
   });
 
   it('replaces the document with a newer revision, then unpublishes it on a rejected status', async () => {

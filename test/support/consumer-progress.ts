@@ -1,3 +1,4 @@
+import { waitUntilTopicsServed } from '@curation/kafka';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { eventually } from './test-environment';
 
@@ -55,6 +56,29 @@ export async function groupCaughtUp(
       }
       return written.every(([key, end]) => (committed.get(key) ?? -1) >= end) ? true : undefined;
     }, timeoutMs);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Commits the end offsets for a new group: its consumer starts there whenever it joins. */
+export async function startGroupAtEnd(
+  kafka: Kafka,
+  groupId: string,
+  topics: string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitUntilTopicsServed(admin, topics);
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+      });
+    }
   } finally {
     await admin.disconnect();
   }

@@ -4,6 +4,8 @@ import type { JobsOptions } from 'bullmq';
 export const QueueName = {
   PageFetch: 'page-fetch',
   ImageRender: 'image-render',
+  /** Comments ingestion adds to work packages (published, failed, removed). */
+  OpenProjectWriteBack: 'openproject-write-back',
 } as const;
 
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -23,4 +25,21 @@ export const queueJobOptions: Record<QueueName, JobsOptions> = {
     removeOnComplete: { age: 24 * 3600, count: 10000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   },
+  // Attempts are bounded by a time budget checked by the worker (OpenProject may be away long);
+  // its own backoff strategy doubles from `delay` up to a minute.
+  [QueueName.OpenProjectWriteBack]: {
+    attempts: 1000,
+    backoff: { type: 'write-back', delay: 1000 },
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
 };
+
+/**
+ * The id of the one job a stage runs per item revision (BullMQ ids must not contain ':'). A
+ * redelivered event finds its job and adds nothing; an operator retry removes the finished job
+ * of that id first, so the same revision can run again.
+ */
+export function revisionJobId(itemId: string, revision: number): string {
+  return `${itemId}_${revision}`;
+}

@@ -100,3 +100,22 @@ export const typeSchema = z.looseObject({
   name: z.string(),
 });
 export type OpenProjectType = z.infer<typeof typeSchema>;
+
+export const statusSchema = z.looseObject({
+  _type: z.literal('Status'),
+  id: z.number().int().positive(),
+  name: z.string(),
+  isClosed: z.boolean().optional(),
+});
+export type OpenProjectStatus = z.infer<typeof statusSchema>;
+
+export const statusCollectionSchema = collectionSchema(statusSchema);
+
+/** The answer to `POST /api/v3/work_packages/{id}/activities`: the journal entry holding the comment. */
+export const commentActivitySchema = z.looseObject({
+  _type: z.literal('Activity::Comment'),
+  id: z.number().int().positive(),
+  comment: formattableSchema,
+  _links: z.looseObject({ workPackage: halLinkSchema.optional() }).optional(),
+});
+export type OpenProjectCommentActivity = z.infer<typeof commentActivitySchema>;

@@ -3,12 +3,16 @@ import type { z } from 'zod';
 import {
   CUSTOM_FIELD_KEY,
   attachmentCollectionSchema,
+  commentActivitySchema,
+  statusCollectionSchema,
   schemaPropertySchema,
   typeSchema,
   workPackageCollectionSchema,
   workPackageSchema,
   workPackageSchemaSchema,
   type OpenProjectAttachment,
+  type OpenProjectCommentActivity,
+  type OpenProjectStatus,
   type OpenProjectType,
   type OpenProjectWorkPackage,
   type SchemaProperty,
@@ -136,6 +140,32 @@ export class OpenProjectClient {
     return this.parse(url, attachmentCollectionSchema, body)._embedded.elements;
   }
 
+  /** Every status of the instance (a few dozen at most: OpenProject answers them in one page). */
+  async listStatuses(options?: CallOptions): Promise<OpenProjectStatus[]> {
+    const url = `${this.baseUrl}/api/v3/statuses`;
+    const body = await this.getJson(url, options);
+    return this.parse(url, statusCollectionSchema, body)._embedded.elements;
+  }
+
+  /**
+   * Adds a comment to a work package (`POST /api/v3/work_packages/{id}/activities`); OpenProject
+   * answers 201 with the `Activity::Comment`. Not idempotent: a caller that must comment once
+   * guards the call itself, and a retry after a timeout may comment twice.
+   */
+  async addComment(
+    workPackageId: number,
+    raw: string,
+    options?: CallOptions,
+  ): Promise<OpenProjectCommentActivity> {
+    const url = `${this.baseUrl}/api/v3/work_packages/${workPackageId}/activities`;
+    const request = { method: 'POST' as const, body: JSON.stringify({ comment: { raw } }) };
+    const body = await this.withRetries(url, options?.retry !== false, async (signal) => {
+      const response = await this.send(url, signal, request);
+      return this.readJson(url, response);
+    });
+    return this.parse(url, commentActivitySchema, body);
+  }
+
   async listWorkPackages(
     query: WorkPackageQuery,
     options?: CallOptions,
@@ -242,29 +272,44 @@ export class OpenProjectClient {
         await response.body?.cancel();
         return undefined;
       }
-      if (this.isTransientStatus(response.status)) {
-        await response.body?.cancel();
-        throw new TransientAnswer(`HTTP ${response.status}`);
-      }
-      const text = await response.text();
-      if (!response.ok) {
-        throw new OpenProjectRequestError(response.status, url, errorMessageOf(text));
-      }
-      try {
-        return JSON.parse(text) as Json;
-      } catch {
-        throw new OpenProjectResponseError(url, ['not JSON']);
-      }
+      return this.readJson(url, response);
     });
   }
 
+  /** A transient status throws for another attempt; another error status for good. */
+  private async readJson(url: string, response: Response): Promise<Json> {
+    if (this.isTransientStatus(response.status)) {
+      await response.body?.cancel();
+      throw new TransientAnswer(`HTTP ${response.status}`);
+    }
+    const text = await response.text();
+    if (!response.ok) {
+      throw new OpenProjectRequestError(response.status, url, errorMessageOf(text));
+    }
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      throw new OpenProjectResponseError(url, ['not JSON']);
+    }
+  }
+
   /** Every request carrying the API key passes here: it goes to the OPENPROJECT_URL origin or nowhere. */
-  private send(url: string, signal: AbortSignal): Promise<Response> {
+  private send(
+    url: string,
+    signal: AbortSignal,
+    request: { method: 'GET' | 'POST'; body?: string } = { method: 'GET' },
+  ): Promise<Response> {
     if (new URL(url).origin !== this.origin) {
       return Promise.reject(new OpenProjectOriginError(url, this.origin));
     }
     return this.fetchImpl(url, {
-      headers: { authorization: this.authorization, accept: 'application/hal+json' },
+      method: request.method,
+      body: request.body,
+      headers: {
+        authorization: this.authorization,
+        accept: 'application/hal+json',
+        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       // Redirects are handled by hand so credentials never follow one to another origin.
       redirect: 'manual',
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),

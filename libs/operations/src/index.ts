@@ -1,4 +1,7 @@
 export * from './item-status';
 export * from './item-status.service';
+export * from './item-operations.service';
 export * from './operations.module';
+export * from './operations.options';
 export * from './queue-dashboard';
+export * from './public-failure-reason';

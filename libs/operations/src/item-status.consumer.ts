@@ -1,9 +1,12 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Topic, deadLetterTopic, type EventOf } from '@curation/contracts';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { ALL_TOPICS, Topic, deadLetterTopic, type EventOf } from '@curation/contracts';
 import { DeadLetterHeader, EventConsumer, headerText } from '@curation/kafka';
 import type { KafkaMessage } from 'kafkajs';
+import { Counter } from 'prom-client';
+import { FAILING_STAGES, type FailingStage, type Stage } from './item-status';
+import { ItemStatusRepository } from './item-status.repository';
 import { ItemStatusService } from './item-status.service';
-import type { Stage } from './item-status';
+import { OPERATIONS_OPTIONS, type OperationsOptions } from './operations.options';
 
 const STAGE_TOPICS = {
   received: Topic.ItemReceived,
@@ -12,24 +15,45 @@ const STAGE_TOPICS = {
   indexed: Topic.ItemIndexed,
 } as const satisfies Record<Stage, Topic>;
 
-const DEAD_LETTER_SOURCES = [
-  Topic.OpenProjectWebhook,
-  Topic.ItemReceived,
-  Topic.ItemEnriched,
-  Topic.ItemImaged,
-];
+/** Which stage consumes each topic: a dead letter of that topic is that stage's failure. */
+const CONSUMED_BY: Record<Topic, FailingStage> = {
+  [Topic.OpenProjectWebhook]: 'ingestion',
+  [Topic.ItemReceived]: 'enrichment',
+  [Topic.ItemEnriched]: 'image-processing',
+  [Topic.ItemImaged]: 'search-indexing',
+  [Topic.ItemRemoved]: 'search-indexing',
+  [Topic.ItemIndexed]: 'ingestion',
+  [Topic.ItemFailed]: 'ingestion',
+  [Topic.OfferingUpserted]: 'enrichment',
+};
 
-/** Follows every item topic and dead-letter topic; the status is built from the events alone. */
+/** Dead letters whose key is not an item. */
+const NOT_ITEMS: readonly Topic[] = [Topic.OfferingUpserted];
+
+const deadLetters = new Counter({
+  name: 'curation_dead_letters_total',
+  help: 'Dead-lettered messages seen by the status consumer, by dead-letter topic',
+  labelNames: ['topic'],
+});
+
+/**
+ * Follows every item topic and every dead-letter topic: the status is built from the events
+ * alone, and the input of each stage is kept so an operator can run a failed stage again.
+ */
 @Injectable()
 export class ItemStatusConsumer implements OnModuleInit {
+  private readonly logger = new Logger(ItemStatusConsumer.name);
+
   constructor(
     private readonly consumer: EventConsumer,
     private readonly status: ItemStatusService,
+    private readonly repository: ItemStatusRepository,
+    @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
   ) {}
 
   onModuleInit(): void {
     for (const [stage, topic] of Object.entries(STAGE_TOPICS) as Array<[Stage, Topic]>) {
-      this.consumer.subscribe(topic, (event) => this.stageReached(stage, event));
+      this.consumer.subscribe(topic, (event) => this.stageReached(stage, topic, event));
     }
     this.consumer.subscribe(Topic.ItemFailed, (event) =>
       this.status.failed({
@@ -40,42 +64,79 @@ export class ItemStatusConsumer implements OnModuleInit {
       }),
     );
     this.consumer.subscribe(Topic.ItemRemoved, (event) =>
-      this.status.removed(event.itemId, event.revision, event.data.reason),
+      this.status.removed(event.itemId, event.revision, event.data.reason, event.occurredAt),
     );
-    for (const topic of DEAD_LETTER_SOURCES) {
+    for (const topic of ALL_TOPICS) {
       this.consumer.subscribeRaw(deadLetterTopic(topic), (message) =>
-        this.deadLettered(deadLetterTopic(topic), message),
+        this.deadLettered(topic, message),
       );
     }
   }
 
-  private stageReached(stage: Stage, event: EventOf<Topic>): Promise<void> {
-    const data = event.data as { url?: string; title?: string; article?: { title?: string } };
-    return this.status.stageReached({
+  private async stageReached(stage: Stage, topic: Topic, event: EventOf<Topic>): Promise<void> {
+    const data = event.data as {
+      url?: string;
+      title?: string;
+      article?: { title?: string };
+      workPackage?: { id: number };
+    };
+    if (stage !== 'indexed') await this.keepInput(event.itemId, topic, event.revision, event);
+    await this.status.stageReached({
       itemId: event.itemId,
       revision: event.revision,
       stage,
       at: event.occurredAt,
       url: data.url,
       title: data.article?.title ?? data.title,
+      workPackageId: data.workPackage?.id,
     });
   }
 
-  private async deadLettered(topic: string, message: KafkaMessage): Promise<void> {
+  private async deadLettered(source: Topic, message: KafkaMessage): Promise<void> {
+    const topic = deadLetterTopic(source);
+    deadLetters.inc({ topic });
+    if (NOT_ITEMS.includes(source)) {
+      this.logger.warn(
+        `dead letter on ${topic}: ${headerText(message.headers, DeadLetterHeader.Reason)}`,
+      );
+      return;
+    }
     const original = parseLoosely(message.value?.toString());
     const itemId = typeof original?.itemId === 'string' ? original.itemId : message.key?.toString();
     if (!itemId) return;
+    const revision = typeof original?.revision === 'number' ? original.revision : 0;
+    const value = message.value?.toString();
+    if (value) await this.keepInput(itemId, source, revision, value);
+    const service = headerText(message.headers, DeadLetterHeader.Service);
     await this.status.failed({
       itemId,
-      revision: typeof original?.revision === 'number' ? original.revision : 0,
-      stage: headerText(message.headers, DeadLetterHeader.Service) ?? 'unknown',
+      revision,
+      stage: FAILING_STAGES.find((stage) => stage === service) ?? CONSUMED_BY[source],
       reason: headerText(message.headers, DeadLetterHeader.Reason) ?? 'dead-lettered',
       attempts: Number(headerText(message.headers, DeadLetterHeader.Attempts) ?? 1),
       at: headerText(message.headers, DeadLetterHeader.FailedAt) ?? new Date().toISOString(),
       deadLetterTopic: topic,
     });
   }
+
+  private keepInput(
+    itemId: string,
+    topic: Topic,
+    revision: number,
+    event: EventOf<Topic> | string,
+  ): Promise<void> {
+    const value = typeof event === 'string' ? event : JSON.stringify(event);
+    return this.repository.saveRetryInput(
+      itemId,
+      topic,
+      { revision, value },
+      this.options.retryInputTtlMs ?? DEFAULT_RETRY_INPUT_TTL_MS,
+    );
+  }
 }
+
+/** As long as BullMQ keeps a failed job (7 days): what an operator can still retry. */
+export const DEFAULT_RETRY_INPUT_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** A dead letter may be any bytes: read what can be read of it. */
 function parseLoosely(text: string | undefined): Record<string, unknown> | undefined {

@@ -4,6 +4,7 @@ import { ItemStatusRepository } from './item-status.repository';
 import { publicFailureReason } from './public-failure-reason';
 import {
   STAGES,
+  type FailingStage,
   type ItemFailure,
   type ItemState,
   type ItemStatus,
@@ -23,6 +24,14 @@ const stageDuration = new Histogram({
   buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
 });
 
+/** The milestone each stage produces: a failure there is cured once that milestone is reached. */
+const PRODUCES: Record<FailingStage, Stage> = {
+  ingestion: 'received',
+  enrichment: 'enriched',
+  'image-processing': 'imaged',
+  'search-indexing': 'indexed',
+};
+
 export interface StageReached {
   itemId: string;
   revision: number;
@@ -30,6 +39,7 @@ export interface StageReached {
   at: string;
   url?: string;
   title?: string;
+  workPackageId?: number;
 }
 
 export interface ItemFailed extends ItemFailure {
@@ -43,6 +53,7 @@ function fresh(itemId: string, revision: number): ItemStatus {
     revision,
     state: 'in-progress',
     stage: 'received',
+    attempt: 1,
     stages: {},
     durationsMs: {},
     updatedAt: new Date().toISOString(),
@@ -56,7 +67,19 @@ function baseFor(
   revision: number,
 ): ItemStatus | undefined {
   if (current && revision < current.revision) return undefined;
-  return current && current.revision === revision ? current : fresh(itemId, revision);
+  if (current && current.revision === revision)
+    return { ...current, attempt: current.attempt ?? 1 };
+  // A new revision keeps what identifies the item, nothing of the old run.
+  return {
+    ...fresh(itemId, revision),
+    workPackageId: current?.workPackageId,
+    url: current?.url,
+    title: current?.title,
+  };
+}
+
+function furthest(stages: ItemStatus['stages']): Stage {
+  return [...STAGES].reverse().find((stage) => stages[stage]) ?? 'received';
 }
 
 /** The status as API clients see it: the failure reason without internal addresses. */
@@ -68,7 +91,10 @@ function publicView(status: ItemStatus): ItemStatus {
   };
 }
 
-/** Decides how each event moves an item's status; older revisions never rewrite a newer one. */
+/**
+ * Decides how each event moves an item's status; older revisions never rewrite a newer one, and
+ * a report from an attempt that a retry has replaced never fails the new attempt.
+ */
 @Injectable()
 export class ItemStatusService {
   private readonly logger = new Logger(ItemStatusService.name);
@@ -84,6 +110,21 @@ export class ItemStatusService {
     return (await this.repository.listByState(state, limit)).map(publicView);
   }
 
+  async findByWorkPackage(workPackageId: number): Promise<ItemStatus[]> {
+    return (await this.repository.listByWorkPackage(workPackageId)).map(publicView);
+  }
+
+  /**
+   * A revision ingestion has just accepted: from now on the status describes it, so a client
+   * polling for it never reads the previous revision's outcome as its own.
+   */
+  async accepted(itemId: string, revision: number, url: string): Promise<void> {
+    await this.repository.update(itemId, (current) => {
+      if (current && revision <= current.revision) return undefined;
+      return { ...baseFor(current, itemId, revision)!, url };
+    });
+  }
+
   async stageReached(event: StageReached): Promise<void> {
     const updated = await this.repository.update(event.itemId, (current) => {
       const base = baseFor(current, event.itemId, event.revision);
@@ -94,21 +135,22 @@ export class ItemStatusService {
       if (previous && stages[previous]) {
         durationsMs[event.stage] = Date.parse(event.at) - Date.parse(stages[previous]);
       }
-      const laterStageDone = STAGES.slice(STAGES.indexOf(event.stage) + 1).some(
-        (stage) => stages[stage],
-      );
+      const moved = { ...base, stages, durationsMs, updatedAt: new Date().toISOString() };
+      moved.url = event.url ?? base.url;
+      moved.title = event.title ?? base.title;
+      moved.workPackageId = event.workPackageId ?? base.workPackageId;
+      if (!this.movesOn(base, event)) return moved;
       return {
-        ...base,
-        stages,
-        durationsMs,
-        stage: laterStageDone ? base.stage : event.stage,
-        state: stages.indexed ? 'completed' : base.state === 'failed' ? 'failed' : 'in-progress',
-        url: event.url ?? base.url,
-        title: event.title ?? base.title,
-        updatedAt: new Date().toISOString(),
+        ...moved,
+        state: stages.indexed ? 'completed' : 'in-progress',
+        stage: furthest(stages),
+        removedReason: undefined,
       };
     });
     itemsByStage.inc({ stage: event.stage, outcome: 'success' });
+    if (updated?.state === 'completed') {
+      await this.repository.forgetRetryInputs(event.itemId, event.revision);
+    }
     const duration = updated?.durationsMs[event.stage];
     if (duration !== undefined) stageDuration.observe({ stage: event.stage }, duration / 1000);
   }
@@ -119,30 +161,93 @@ export class ItemStatusService {
     const { itemId, revision, ...lastError } = failure;
     await this.repository.update(itemId, (current) => {
       const base = baseFor(current, itemId, revision);
-      if (!base) return undefined;
+      if (!base || this.isStale(base, failure)) return undefined;
+      const earlier = base.lastError;
+      // The same failure often arrives twice (item.failed and its dead letter): keep both halves.
+      const deadLetterTopic =
+        lastError.deadLetterTopic ??
+        (earlier?.stage === lastError.stage ? earlier.deadLetterTopic : undefined);
       return {
         ...base,
         state: 'failed',
-        stage: 'failed',
-        lastError,
+        stage: lastError.stage,
+        lastError: { ...lastError, ...(deadLetterTopic ? { deadLetterTopic } : {}) },
         updatedAt: new Date().toISOString(),
       };
     });
   }
 
-  async removed(itemId: string, revision: number, reason: string): Promise<void> {
+  async removed(itemId: string, revision: number, reason: string, at: string): Promise<void> {
     itemsByStage.inc({ stage: 'removed', outcome: 'success' });
     await this.repository.update(itemId, (current) => {
-      if (current && revision < current.revision) return undefined;
+      const base = baseFor(current, itemId, revision);
+      if (!base) return undefined;
       return {
-        ...(current ?? fresh(itemId, revision)),
-        revision,
+        ...base,
         state: 'removed',
         stage: 'removed',
         lastError: undefined,
         removedReason: reason,
+        removedAt: at,
         updatedAt: new Date().toISOString(),
       };
     });
+    await this.repository.forgetRetryInputs(itemId, revision);
+  }
+
+  /**
+   * Starts a new attempt of a failed revision; undefined when the item is no longer failed at
+   * that revision (another retry, or a newer revision, came first).
+   */
+  async retryStarted(itemId: string, revision: number): Promise<ItemStatus | undefined> {
+    const started = await this.repository.update(itemId, (current) => {
+      if (!current || current.revision !== revision || current.state !== 'failed') return undefined;
+      const now = new Date().toISOString();
+      return {
+        ...current,
+        state: 'in-progress',
+        stage: furthest(current.stages),
+        attempt: (current.attempt ?? 1) + 1,
+        retriedAt: now,
+        updatedAt: now,
+      };
+    });
+    return started && publicView(started);
+  }
+
+  /** The retry's event could not be published: the item is failed again, with that reason. */
+  async retryAborted(itemId: string, revision: number, reason: string): Promise<void> {
+    await this.repository.update(itemId, (current) => {
+      if (!current || current.revision !== revision || current.state !== 'in-progress')
+        return undefined;
+      const now = new Date().toISOString();
+      return {
+        ...current,
+        state: 'failed',
+        stage: current.lastError?.stage ?? 'ingestion',
+        lastError: {
+          stage: current.lastError?.stage ?? 'ingestion',
+          reason: `retry not started: ${reason}`,
+          attempts: 1,
+          at: now,
+        },
+        updatedAt: now,
+      };
+    });
+  }
+
+  /** A failed or removed revision changes again only on news from after that outcome. */
+  private movesOn(base: ItemStatus, event: StageReached): boolean {
+    if (base.state === 'removed') return !base.removedAt || event.at > base.removedAt;
+    if (base.state !== 'failed' || !base.lastError) return true;
+    const cured = STAGES.indexOf(event.stage) >= STAGES.indexOf(PRODUCES[base.lastError.stage]);
+    return cured && event.at >= base.lastError.at;
+  }
+
+  /** A failure reported by an attempt a retry replaced, or before the revision completed. */
+  private isStale(base: ItemStatus, failure: ItemFailed): boolean {
+    if (base.state === 'removed') return true;
+    if (base.retriedAt && failure.at < base.retriedAt) return true;
+    return base.state === 'completed' && !!base.stages.indexed && failure.at <= base.stages.indexed;
   }
 }

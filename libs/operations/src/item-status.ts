@@ -1,11 +1,22 @@
+/** Milestones an item reaches, in order, for one revision. */
 export const STAGES = ['received', 'enriched', 'imaged', 'indexed'] as const;
 export type Stage = (typeof STAGES)[number];
+
+/** The pipeline stages that can fail: the service doing the work. */
+export const FAILING_STAGES = [
+  'ingestion',
+  'enrichment',
+  'image-processing',
+  'search-indexing',
+] as const;
+export type FailingStage = (typeof FAILING_STAGES)[number];
 
 export const ITEM_STATES = ['in-progress', 'completed', 'failed', 'removed'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
+/** Why the current attempt stopped; the same shape whichever channel reported it. */
 export interface ItemFailure {
-  stage: string;
+  stage: FailingStage;
   reason: string;
   attempts: number;
   at: string;
@@ -16,15 +27,27 @@ export interface ItemFailure {
 /** Where one item is in the pipeline, rebuilt from the events it produced. */
 export interface ItemStatus {
   itemId: string;
+  /** The revision this status describes: a newer submission or change starts a new one. */
   revision: number;
+  /** The OpenProject work package the item comes from, when it does. */
+  workPackageId?: number;
   state: ItemState;
-  stage: Stage | 'removed' | 'failed';
+  /**
+   * `in-progress`/`completed`: the last milestone reached; `failed`: the stage that failed;
+   * `removed`: `removed`.
+   */
+  stage: Stage | FailingStage | 'removed';
+  /** 1 for the first run of this revision, +1 for every operator retry. */
+  attempt: number;
+  /** When the current attempt was started by a retry. */
+  retriedAt?: string;
   /** When each stage completed, for the current revision. */
   stages: Partial<Record<Stage, string>>;
   /** Milliseconds from the previous stage to this one. */
   durationsMs: Partial<Record<Stage, number>>;
   lastError?: ItemFailure;
   removedReason?: string;
+  removedAt?: string;
   url?: string;
   title?: string;
   updatedAt: string;

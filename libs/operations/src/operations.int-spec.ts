@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { findFreePorts } from '../../../infra/src/free-ports';
-import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
+import { Kafka, logLevel } from 'kafkajs';
+import { groupCaughtUp, markTopics, type TopicMark } from '../../../test/support/consumer-progress';
 import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { OperationsModule } from './operations.module';
 
@@ -35,6 +36,58 @@ async function startRedis(port: number): Promise<ChildProcess> {
     });
   });
   return child;
+}
+
+/** The events of one item written to `topic` since `mark`, read without a group's commits. */
+async function readSince(
+  topic: Topic,
+  mark: TopicMark,
+  itemId: string,
+): Promise<Array<{ id: string; revision: number }>> {
+  const kafka = new Kafka({
+    clientId: 'operations-read',
+    brokers: testEnvironment().KAFKA_BROKERS,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  const pending = new Map(
+    ends
+      .map(({ partition, high }) => [partition, Number(high)] as const)
+      .filter(([partition, high]) => high > (mark.get(`${topic}:${partition}`) ?? 0)),
+  );
+  const found: Array<{ id: string; revision: number }> = [];
+  if (pending.size === 0) return found;
+  const consumer = kafka.consumer({ groupId: uniqueName('operations-read') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((done, fail) => {
+    consumer
+      .run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          const end = pending.get(partition);
+          const offset = Number(message.offset);
+          if (end === undefined || offset < (mark.get(`${topic}:${partition}`) ?? 0)) return;
+          if (message.key?.toString() === itemId && offset < end) {
+            found.push(JSON.parse(message.value!.toString()) as { id: string; revision: number });
+          }
+          if (offset + 1 >= end) pending.delete(partition);
+          if (pending.size === 0) done();
+        },
+      })
+      .catch(fail);
+    for (const partition of pending.keys()) {
+      consumer.seek({
+        topic,
+        partition,
+        offset: String(mark.get(`${topic}:${partition}`) ?? 0),
+      });
+    }
+  });
+  await consumer.disconnect();
+  return found;
 }
 
 describe('operations: item status, queue dashboard, metrics, readiness', () => {
@@ -190,6 +243,175 @@ describe('operations: item status, queue dashboard, metrics, readiness', () => {
     expect((await fetch(`${baseUrl}/v1/items?state=bogus`)).status).toBe(400);
     expect((await fetch(`${baseUrl}/v1/items/not-a-uuid`)).status).toBe(400);
     expect((await fetch(`${baseUrl}/v1/items/${randomUUID()}`)).status).toBe(404);
+  });
+
+  const receivedData = (url: string, workPackageId?: number) => ({
+    source: workPackageId ? ('openproject' as const) : ('submission' as const),
+    ...(workPackageId
+      ? {
+          workPackage: {
+            id: workPackageId,
+            baseUrl: 'https://op.example',
+            lockVersion: 3,
+            updatedAt: '2026-11-28T10:00:00Z',
+            typeName: 'Curated Content',
+          },
+        }
+      : {}),
+    url,
+    originalUrl: url,
+    title: 'An operations example',
+    topics: ['HIMSS: Digital Health'],
+    updatedAt: '2026-11-28T10:00:00Z',
+    customFields: {},
+  });
+
+  const failedStatus = (itemId: string) =>
+    eventually(async () => {
+      const current = await status(itemId);
+      return current?.state === 'failed' ? current : undefined;
+    });
+
+  it('finds the items of a work package by its id', async () => {
+    const workPackageId = 100000 + Math.floor(Math.random() * 800000);
+    const itemId = randomUUID();
+    await app.get(EventPublisher).publish(Topic.ItemReceived, {
+      itemId,
+      revision: 3,
+      data: receivedData(`https://wp.example/${itemId}`, workPackageId),
+    });
+    const found = await eventually(async () => {
+      const answer = (await (
+        await fetch(`${baseUrl}/v1/items?workPackageId=${workPackageId}`)
+      ).json()) as { items: Array<Record<string, unknown>> };
+      return answer.items.length > 0 ? answer.items : undefined;
+    });
+    expect(found).toEqual([
+      expect.objectContaining({ itemId, workPackageId, revision: 3, state: 'in-progress' }),
+    ]);
+    const none = (await (
+      await fetch(`${baseUrl}/v1/items?workPackageId=${workPackageId + 1}`)
+    ).json()) as { items: unknown[] };
+    expect(none.items).toEqual([]);
+    expect((await fetch(`${baseUrl}/v1/items?workPackageId=abc`)).status).toBe(400);
+  });
+
+  it('one status shape for a failure dead-lettered at a submission-time check', async () => {
+    const itemId = randomUUID();
+    const url = `https://checked.example/${itemId}`;
+    const publisher = app.get(EventPublisher);
+    const received = await publisher.publish(Topic.ItemReceived, {
+      itemId,
+      revision: 7,
+      data: receivedData(url),
+    });
+    await eventually(async () => ((await status(itemId))?.stage === 'received' ? true : undefined));
+    // Enrichment refuses the event before any fetch: its dead letter carries the event as it was.
+    await publisher.send(deadLetterTopic(Topic.ItemReceived), [
+      {
+        key: itemId,
+        value: JSON.stringify(received),
+        headers: {
+          [DeadLetterHeader.Reason]: 'scheme not allowed',
+          [DeadLetterHeader.Service]: 'enrichment',
+          [DeadLetterHeader.SourceTopic]: Topic.ItemReceived,
+          [DeadLetterHeader.Attempts]: '1',
+          [DeadLetterHeader.FailedAt]: new Date().toISOString(),
+        },
+      },
+    ]);
+    const failed = await failedStatus(itemId);
+    expect(failed).toMatchObject({
+      state: 'failed',
+      stage: 'enrichment',
+      revision: 7,
+      attempt: 1,
+      lastError: {
+        stage: 'enrichment',
+        reason: 'scheme not allowed',
+        attempts: 1,
+        deadLetterTopic: 'curation.item.received.dlq',
+      },
+    });
+    expect(typeof (failed.lastError as { at: string }).at).toBe('string');
+  });
+
+  it('retry: 404 for an unknown item, 409 with its state when not failed, 202 and a new attempt when failed', async () => {
+    const post = (itemId: string) =>
+      fetch(`${baseUrl}/v1/items/${itemId}/retry`, { method: 'POST' });
+    expect((await post(randomUUID())).status).toBe(404);
+    expect((await post('not-a-uuid')).status).toBe(400);
+
+    const itemId = randomUUID();
+    const publisher = app.get(EventPublisher);
+    const mark = await markTopics(testEnvironment().KAFKA_BROKERS, [Topic.ItemReceived]);
+    await publisher.publish(Topic.ItemReceived, {
+      itemId,
+      revision: 2,
+      data: receivedData(`https://retry.example/${itemId}`),
+    });
+    await eventually(async () => ((await status(itemId))?.stage === 'received' ? true : undefined));
+    const notFailed = await post(itemId);
+    expect(notFailed.status).toBe(409);
+    expect(await notFailed.json()).toMatchObject({
+      status: { itemId, state: 'in-progress', stage: 'received' },
+    });
+
+    await publisher.publish(Topic.ItemFailed, {
+      itemId,
+      revision: 2,
+      data: { stage: 'enrichment', reason: 'HTTP 404', attempts: 2, retryable: false },
+    });
+    await failedStatus(itemId);
+    const retried = await post(itemId);
+    expect(retried.status).toBe(202);
+    expect(await retried.json()).toMatchObject({
+      itemId,
+      revision: 2,
+      state: 'in-progress',
+      attempt: 2,
+    });
+    // The stage's input went out again: a second `received` of revision 2 for enrichment.
+    await groupCaughtUp(
+      testEnvironment().KAFKA_BROKERS,
+      `${prefix}.operations`,
+      [Topic.ItemReceived],
+      mark,
+    );
+    const again = await readSince(Topic.ItemReceived, mark, itemId);
+    expect(again.map((event) => event.revision)).toEqual([2, 2]);
+    expect(new Set(again.map((event) => event.id)).size).toBe(2);
+    expect((await status(itemId))?.state).toBe('in-progress');
+    // A failure reported before the retry started does not fail the new attempt.
+    await publisher.publish(Topic.ItemFailed, {
+      itemId,
+      revision: 2,
+      occurredAt: new Date(Date.now() - 60000),
+      data: { stage: 'enrichment', reason: 'late report', attempts: 2, retryable: false },
+    });
+    const secondRetry = await post(itemId);
+    expect(secondRetry.status).toBe(409);
+  });
+
+  it('takedown: 404 for an unknown item; 202, `removed` with reason operator, status removed', async () => {
+    expect((await fetch(`${baseUrl}/v1/items/${randomUUID()}`, { method: 'DELETE' })).status).toBe(
+      404,
+    );
+    const itemId = randomUUID();
+    await app.get(EventPublisher).publish(Topic.ItemReceived, {
+      itemId,
+      revision: 4,
+      data: receivedData(`https://takedown.example/${itemId}`),
+    });
+    await eventually(async () => ((await status(itemId))?.stage === 'received' ? true : undefined));
+    const answer = await fetch(`${baseUrl}/v1/items/${itemId}`, { method: 'DELETE' });
+    expect(answer.status).toBe(202);
+    expect(await answer.json()).toEqual({ itemId, revision: 5 });
+    const removed = await eventually(async () => {
+      const current = await status(itemId);
+      return current?.state === 'removed' ? current : undefined;
+    });
+    expect(removed).toMatchObject({ stage: 'removed', removedReason: 'operator', revision: 5 });
   });
 
   it('internal addresses: a failure reason naming one shows only its class or a placeholder', async () => {

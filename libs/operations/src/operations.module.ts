@@ -13,25 +13,15 @@ import { ReadinessRegistry } from '@curation/platform';
 import { Queue } from 'bullmq';
 import IORedis, { type Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
+import { ItemOperationsService } from './item-operations.service';
 import { ItemStatusConsumer } from './item-status.consumer';
 import { ItemStatusController } from './item-status.controller';
 import { ItemStatusRepository, OPERATIONS_REDIS } from './item-status.repository';
 import { ItemStatusService } from './item-status.service';
+import { OPERATIONS_OPTIONS, PIPELINE_QUEUES, type OperationsOptions } from './operations.options';
+import { PipelineJobsRepository } from './pipeline-jobs.repository';
 import { trackPipeline } from './pipeline-gauges';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
-
-export interface OperationsOptions {
-  redisUrl: string;
-  /** BullMQ key prefix of the pipeline's queues. */
-  queuePrefix: string;
-  /** Credentials of the queue dashboard; without them it is not served. */
-  admin?: { user: string; password: string };
-  /** Consumer groups whose lag /metrics reports (`<prefix>.`). */
-  consumerGroupPrefix: string;
-}
-
-const OPERATIONS_OPTIONS = Symbol('OPERATIONS_OPTIONS');
-const PIPELINE_QUEUES = Symbol('PIPELINE_QUEUES');
 
 /**
  * What operators use, served by one service (ingestion): item status built from the events,
@@ -72,7 +62,10 @@ export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
         ItemStatusRepository,
         ItemStatusService,
         ItemStatusConsumer,
+        PipelineJobsRepository,
+        ItemOperationsService,
       ],
+      exports: [ItemStatusService],
     };
   }
 

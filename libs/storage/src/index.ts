@@ -1,2 +1,3 @@
 export * from './object-storage.repository';
 export * from './s3-client.factory';
+export * from './item-object-keys';

@@ -5,6 +5,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   NotFound,
   PutObjectCommand,
@@ -24,6 +25,8 @@ export interface ObjectHead {
   contentLength?: number;
   metadata: Record<string, string>;
 }
+
+const PARALLEL_DELETES = 8;
 
 function isMissing(error: unknown): boolean {
   return (
@@ -97,5 +100,29 @@ export class ObjectStorageRepository {
 
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  /** Every key under a prefix, page by page. */
+  async listKeys(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /**
+   * Deletes keys one request each, a few at a time: an item has a handful of objects, and
+   * multi-object delete needs a checksum header that not every S3 implementation accepts.
+   */
+  async deleteMany(keys: string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += PARALLEL_DELETES) {
+      await Promise.all(keys.slice(start, start + PARALLEL_DELETES).map((key) => this.delete(key)));
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { ItemReceivedData } from '@curation/contracts';
+import { revisionJobId, type ItemReceivedData } from '@curation/contracts';
 
 /** One page fetch: everything needed to build the `enriched` event, so no other lookup is needed. */
 export interface PageFetchJob {
@@ -9,9 +9,9 @@ export interface PageFetchJob {
   trigger: 'received' | 'relink';
 }
 
-/** BullMQ job ids must not contain ':'; one job per item revision, so redelivery never doubles work. */
+/** One job per item revision, so redelivery never doubles work. */
 export function pageFetchJobId(itemId: string, revision: number): string {
-  return `${itemId}_${revision}`;
+  return revisionJobId(itemId, revision);
 }
 
 export const PAGE_FETCH_BACKOFF = 'page-fetch';

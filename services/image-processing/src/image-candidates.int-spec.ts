@@ -19,6 +19,10 @@ import { imageProcessingConfigSchema } from './config/image-processing.config';
 import { ImageProcessingModule } from './image-processing.module';
 import type { ImageRenderJob } from './image-render.job';
 import { ImageProcessingService } from './services/image-processing.service';
+import { enrichedData } from './testing/enriched-data.fixture';
+
+const openProjectEnriched: typeof enrichedData = (candidates, extra = {}) =>
+  enrichedData(candidates, { source: 'openproject', ...extra });
 
 jest.setTimeout(120_000);
 
@@ -126,32 +130,6 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
     }
   });
 
-  function enrichedData(
-    imageCandidates: Array<{ url: string; source: 'og:image' | 'twitter:image' | 'json-ld' }>,
-    extra: Partial<EventDataOf<typeof Topic.ItemEnriched>> = {},
-  ): EventDataOf<typeof Topic.ItemEnriched> {
-    return {
-      source: 'openproject',
-      url: 'https://news.example/article',
-      originalUrl: 'https://news.example/article',
-      topics: ['HIMSS: Digital Health'],
-      updatedAt: '2021-09-01T08:27:50.622Z',
-      customFields: {},
-      page: {
-        finalUrl: 'https://news.example/article',
-        htmlMetaData: {},
-        openGraphMetaData: {},
-        twitterMetaData: {},
-        authors: [],
-        imageCandidates,
-      },
-      article: { title: 'An article', bodyHtml: '<p>Body</p>', description: 'Body' },
-      derived: { brand: 'news.example', slug: 'news-an-article' },
-      relatedOfferings: [],
-      ...extra,
-    };
-  }
-
   async function runQueued(data: EventDataOf<typeof Topic.ItemEnriched>): Promise<FeaturedImage> {
     const event = createEvent(Topic.ItemEnriched, { itemId: randomUUID(), revision: 1, data });
     const jobId = await service.enqueue(event);
@@ -167,7 +145,7 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
       url: `http://localhost:${site.port}/flood/${n}.jpg`,
       source: 'json-ld' as const,
     }));
-    const image = await runQueued(enrichedData(imageCandidates));
+    const image = await runQueued(openProjectEnriched(imageCandidates));
     expect(image).toMatchObject({ valid: false, problem: 'fetch-failed' });
     expect(image.reason).toContain('HTTP 404');
     expect(image.reason).toContain('995 more candidate(s) not tried (limit 5)');
@@ -187,7 +165,7 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
     const job: ImageRenderJob = {
       itemId: randomUUID(),
       revision: 1,
-      data: enrichedData(imageCandidates),
+      data: openProjectEnriched(imageCandidates),
     };
     const started = Date.now();
     const image = await service.render(job, { attempt: 1, maxAttempts: 1 });
@@ -204,7 +182,7 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
     seen.delete('other');
     const ogOnOtherPort = `http://127.0.0.1:${otherPort.port}/og.jpg`;
     const image = await runQueued(
-      enrichedData([{ url: ogOnOtherPort, source: 'og:image' }], {
+      openProjectEnriched([{ url: ogOnOtherPort, source: 'og:image' }], {
         attachment: {
           id: 77,
           fileName: 'featured.jpg',
@@ -223,7 +201,7 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
 
     // The page's image on the OpenProject host's other port is not OpenProject: refused.
     const pageOnly = await runQueued(
-      enrichedData([{ url: ogOnOtherPort, source: 'og:image' }], {
+      openProjectEnriched([{ url: ogOnOtherPort, source: 'og:image' }], {
         attachment: {
           id: 78,
           fileName: 'featured.jpg',
@@ -246,7 +224,7 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
   it('attachments from a private OpenProject: the key is not sent to an attachment URL on another origin, and the page image is used with the attachment marked unused', async () => {
     seen.delete('site');
     const image = await runQueued(
-      enrichedData([{ url: `http://localhost:${site.port}/og.jpg`, source: 'og:image' }], {
+      openProjectEnriched([{ url: `http://localhost:${site.port}/og.jpg`, source: 'og:image' }], {
         attachment: {
           id: 77,
           fileName: 'featured.jpg',

@@ -10,15 +10,16 @@ import {
   Topic,
   createEvent,
   parseEvent,
-  type EventDataOf,
   type EventOf,
   type FeaturedImage,
 } from '@curation/contracts';
-import { EventPublisher, waitUntilTopicsServed } from '@curation/kafka';
+import { EventPublisher } from '@curation/kafka';
 import { ObjectStorageRepository, createS3Client } from '@curation/storage';
 import { QueueEvents, type Queue } from 'bullmq';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import sharp from 'sharp';
+import { startGroupAtEnd } from '../../../test/support/consumer-progress';
+import { enrichedData } from './testing/enriched-data.fixture';
 import { eventually, uniqueName } from '../../../test/support/test-environment';
 import {
   animatedGif,
@@ -59,26 +60,6 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void) {
       resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }),
     ),
   );
-}
-
-/** Sets a new consumer group's offsets to the end of `topic`, so it sees only what comes next. */
-async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
-      await waitUntilTopicsServed(admin, [topic]);
-    }
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 describe('image-processing against real Redis, S3 and Kafka', () => {
@@ -168,7 +149,7 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
   beforeAll(async () => {
     images = await listen(serve);
     otherOrigin = await listen(serve);
-    await startAtEnd(kafka, `${prefix}-imaged-probe`, Topic.ItemImaged);
+    await startGroupAtEnd(kafka, `${prefix}-imaged-probe`, [Topic.ItemImaged]);
 
     imagedConsumer = kafka.consumer({ groupId: `${prefix}-imaged-probe` });
     await imagedConsumer.connect();
@@ -209,32 +190,6 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
     images?.server.close();
     otherOrigin?.server.close();
   });
-
-  function enrichedData(
-    imageCandidates: Array<{ url: string; source: 'og:image' | 'twitter:image' | 'json-ld' }>,
-    extra: Partial<EventDataOf<typeof Topic.ItemEnriched>> = {},
-  ): EventDataOf<typeof Topic.ItemEnriched> {
-    return {
-      source: 'submission',
-      url: 'https://news.example/article',
-      originalUrl: 'https://news.example/article',
-      topics: ['HIMSS: Digital Health'],
-      updatedAt: '2021-09-01T08:27:50.622Z',
-      customFields: {},
-      page: {
-        finalUrl: 'https://news.example/article',
-        htmlMetaData: {},
-        openGraphMetaData: {},
-        twitterMetaData: {},
-        authors: [],
-        imageCandidates,
-      },
-      article: { title: 'An article', bodyHtml: '<p>Body</p>', description: 'Body' },
-      derived: { brand: 'news.example', slug: 'news-an-article' },
-      relatedOfferings: [],
-      ...extra,
-    };
-  }
 
   /** Serves `body` at a fresh path and runs one job for a new item whose og:image it is. */
   async function renderServed(
@@ -431,7 +386,7 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
   it('consumes enriched from Kafka and publishes imaged; a redelivery adds nothing, a new revision publishes again without re-rendering', async () => {
     // A second instance of the service that consumes Kafka, alive only for this test so it
     // takes as few of other runs' `enriched` events as possible.
-    await startAtEnd(kafka, `${prefix}.image-processing`, Topic.ItemEnriched);
+    await startGroupAtEnd(kafka, `${prefix}.image-processing`, [Topic.ItemEnriched]);
     const consuming = await Test.createTestingModule({
       imports: [ImageProcessingModule.forRoot({ ...config, IMAGE_CONSUME_ENRICHED: true })],
     }).compile();

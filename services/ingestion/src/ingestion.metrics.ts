@@ -33,3 +33,15 @@ export const sweepsTotal = counter(
   'Reconciliation sweeps, by outcome',
   ['outcome'],
 );
+
+export const writeBackTotal = counter(
+  'ingestion_openproject_write_back_total',
+  'Comments written back to work packages, by outcome (published, failed, removed) and result (queued, posted, duplicate, rejected, gave-up, error, no-work-package)',
+  ['outcome', 'result'],
+);
+
+export const descriptionsCutTotal = counter(
+  'ingestion_descriptions_cut_total',
+  'Curator descriptions cut to DESCRIPTION_MAX_BYTES, by source (openproject, submission)',
+  ['source'],
+);

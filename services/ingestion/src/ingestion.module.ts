@@ -23,6 +23,9 @@ import { ReconciliationService } from './services/reconciliation.service';
 import { SubmissionService } from './services/submission.service';
 import { WebhookIntakeService } from './services/webhook-intake.service';
 import { WorkPackageResolverService } from './services/work-package-resolver.service';
+import { PublishRuleService } from './services/publish-rule.service';
+import { WorkPackageItemRepository } from './repositories/work-package-item.repository';
+import { writeBackProviders } from './write-back/write-back.providers';
 
 export const SERVICE_NAME = 'ingestion';
 
@@ -61,6 +64,9 @@ export class IngestionModule {
         ReconciliationScheduler,
         OpenProjectStartupCheck,
         OpenProjectWebhookConsumer,
+        WorkPackageItemRepository,
+        PublishRuleService,
+        ...writeBackProviders,
       ],
     };
   }

@@ -10,7 +10,12 @@ import {
   kafkaOptionsFrom,
 } from '@curation/kafka';
 import { createOpenSearchClient } from '@curation/search';
-import { ObjectStorageRepository } from '@curation/storage';
+import {
+  ObjectStorageRepository,
+  imageManifestKey,
+  itemObjectPrefixes,
+  renditionKey,
+} from '@curation/storage';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import request from 'supertest';
 import { parse } from 'yaml';
@@ -23,6 +28,7 @@ import {
   referenceItem,
   type ReferenceItem,
 } from '../../../test/fixtures/reference/reference-item.fixture';
+import { startGroupAtEnd } from '../../../test/support/consumer-progress';
 import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { searchIndexingConfigSchema } from './config/search-indexing.config';
 import { SearchIndexingModule, SERVICE_NAME } from './search-indexing.module';
@@ -50,27 +56,9 @@ const kafka = new Kafka({
 });
 const openSearch = createOpenSearchClient(environment.OPENSEARCH_URL);
 
-/** Moves a fresh group to the end of its topics, so it sees only what this run produces. */
-async function startAtEnd(groupId: string, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: offsets.map(({ partition, high }) => ({ partition, offset: high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function readTopic(topic: string, seen: KafkaMessage[]): Promise<Consumer> {
   const groupId = `${run}-reader-${topic}`;
-  await startAtEnd(groupId, [topic]);
+  await startGroupAtEnd(kafka, groupId, [topic]);
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   await consumer.subscribe({ topic });
@@ -109,7 +97,7 @@ describe('search-indexing against real Kafka, OpenSearch and S3', () => {
   const itemIds = new Set<string>();
 
   beforeAll(async () => {
-    await startAtEnd(`${run}.${SERVICE_NAME}`, [Topic.ItemImaged, Topic.ItemRemoved]);
+    await startGroupAtEnd(kafka, `${run}.${SERVICE_NAME}`, [Topic.ItemImaged, Topic.ItemRemoved]);
     readers.push(await readTopic(Topic.ItemIndexed, indexed));
     readers.push(await readTopic(deadLetterTopic(Topic.ItemImaged), deadLetters));
     const moduleRef = await Test.createTestingModule({
@@ -304,6 +292,50 @@ describe('search-indexing against real Kafka, OpenSearch and S3', () => {
       .get(`/v1/items/${item.itemId}/document`)
       .expect(200);
     expect(markdownTitle(document.text)).toBe('Published again');
+  });
+
+  it('takedown leaves nothing of the item on S3 or in the index: Markdown, every rendition, the manifest', async () => {
+    const item = freshItem(50);
+    const neighbour = freshItem(50);
+    await publishImaged(item, neighbour);
+    await eventually(async () =>
+      indexedEvents(item.itemId).length >= 1 && indexedEvents(neighbour.itemId).length >= 1
+        ? true
+        : undefined,
+    );
+    // What image-processing writes for an item, under the keys it writes them with.
+    const imageObjects = (itemId: string) => [
+      renditionKey(itemId, 'featuredImage', 'jpeg'),
+      renditionKey(itemId, 'w480', 'webp'),
+      renditionKey(itemId, 'w480', 'avif'),
+      imageManifestKey(itemId),
+    ];
+    for (const key of [...imageObjects(item.itemId), ...imageObjects(neighbour.itemId)]) {
+      await storage.put({ key, body: 'bytes', contentType: 'application/octet-stream' });
+    }
+    const objectsOf = async (itemId: string) =>
+      (await Promise.all(itemObjectPrefixes(itemId).map((prefix) => storage.listKeys(prefix))))
+        .flat()
+        .sort();
+    expect(await objectsOf(item.itemId)).toEqual(
+      [`${item.itemId}.md`, ...imageObjects(item.itemId)].sort(),
+    );
+
+    await publisher.publish(Topic.ItemRemoved, {
+      itemId: item.itemId,
+      revision: 51,
+      data: { reason: 'operator' },
+    });
+    await eventually(async () =>
+      (await objectsOf(item.itemId)).length === 0 &&
+      (await storedDocument(item.itemId)) === undefined
+        ? true
+        : undefined,
+    );
+    expect(await objectsOf(neighbour.itemId)).toEqual(
+      [`${neighbour.itemId}.md`, ...imageObjects(neighbour.itemId)].sort(),
+    );
+    for (const key of imageObjects(neighbour.itemId)) await storage.delete(key);
   });
 
   describe('search API', () => {

@@ -16,6 +16,13 @@ export const itemReceivedDataSchema = z.object({
   title: z.string().min(1).optional(),
   /** The curator's description (HTML); wins over the article's text when present. */
   descriptionHtml: z.string().optional(),
+  /** Set when ingestion cut the description to its size limit (UTF-8 bytes before and after). */
+  descriptionCut: z
+    .object({
+      originalBytes: z.number().int().nonnegative(),
+      keptBytes: z.number().int().nonnegative(),
+    })
+    .optional(),
   topics: z.array(z.string().min(1)),
   imageUrl: httpUrl.optional(),
   attachment: attachmentSchema.optional(),

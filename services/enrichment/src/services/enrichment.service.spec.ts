@@ -182,7 +182,7 @@ describe('EnrichmentService', () => {
     expect(recorded).toEqual([job]);
   });
 
-  it("prefers the received title and the curator's sanitised description", async () => {
+  it("prefers the received title and the curator's description, carried once", async () => {
     const { service, published } = setup(async () => htmlResponse(html));
     await service.processPageFetch(
       {
@@ -196,9 +196,10 @@ describe('EnrichmentService', () => {
       { attempt: 1, maxAttempts: 5 },
     );
     const data = (published[0].event as { data: { article: Record<string, string> } }).data;
+    // Carried once: the curator's HTML in descriptionHtml (sanitised downstream), not again as the body.
     expect(data.article).toEqual({
       title: 'Curated title',
-      bodyHtml: '<p>Curated text.</p>',
+      bodyHtml: '',
       description: 'Curated text.',
     });
   });

@@ -3,6 +3,7 @@ import { Topic, type EventOf, type ItemEnrichedData } from '@curation/contracts'
 import { EventPublisher } from '@curation/kafka';
 import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
 import { SafeFetchError } from '@curation/safe-fetch';
+import { escapeText } from 'entities';
 import { Counter } from 'prom-client';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
@@ -18,7 +19,7 @@ import { PageRepository } from '../repositories/page.repository';
 import { deriveFields } from '../utils/derived-fields.util';
 import { decodeHtml } from '../utils/html-decoder';
 import { pageTitle } from '../utils/metadata-extractor';
-import { capHtml, sanitizeBody, summarise } from '../utils/readable-body';
+import { sanitizeBody, summarise } from '../utils/readable-body';
 import { RetryableFetchError } from './retryable-fetch.error';
 
 export const RELATED_OFFERINGS_LIMIT = 5;
@@ -170,12 +171,13 @@ export class EnrichmentService implements OnModuleInit {
     const meta = extraction.metadata;
     const readable = extraction.kind === 'extracted' ? extraction.body : undefined;
     const curated = received.descriptionHtml?.trim();
-    const bodyHtml = curated
-      ? capHtml(sanitizeBody(curated, finalUrl), this.config.BODY_MAX_BYTES, finalUrl)
-      : (readable?.html ?? '');
+    // The curator's description already rides in `descriptionHtml` (capped at ingestion) and
+    // wins downstream: a second copy as the body could double the event past Kafka's 1 MB.
+    const bodyHtml = curated ? '' : (readable?.html ?? '');
     const title = received.title ?? pageTitle(meta) ?? new URL(received.url).hostname;
     const description =
-      summarise(bodyHtml) || summarise(`<p>${escapeText(meta.description ?? '')}</p>`);
+      summarise(curated ? sanitizeBody(curated, finalUrl) : bodyHtml) ||
+      summarise(`<p>${escapeText(meta.description ?? '')}</p>`);
     const relatedOfferings = await this.offerings.findRelated({
       categories: received.topics,
       text: `${title} ${description}`,
@@ -230,8 +232,4 @@ export class EnrichmentService implements OnModuleInit {
 function describeFailure(error: unknown): string {
   if (error instanceof SafeFetchError) return error.publicReason;
   return (error instanceof Error ? error.message : String(error)).slice(0, 1000) || 'unknown error';
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,3 +1,4 @@
+import { escapeText } from 'entities';
 import { Parser } from 'htmlparser2';
 import { capHtml, sanitizeBody } from './readable-body';
 
@@ -70,8 +71,8 @@ export function plainTextBody(html: string, pageUrl: string, maxBytes: number): 
     let size = Buffer.byteLength(paragraph);
     if (bytes + size > maxBytes) {
       full = true;
-      // One UTF-16 unit is at most 5 bytes here (`&amp;`; UTF-8 needs at most 3).
-      const room = Math.floor((maxBytes - bytes - 7) / 5);
+      // One UTF-16 unit is at most 6 bytes here (`&nbsp;`; UTF-8 needs at most 3).
+      const room = Math.floor((maxBytes - bytes - 7) / 6);
       if (room < 40) return;
       paragraph = `<p>${escapeText(text.slice(0, room))}</p>`;
       size = Buffer.byteLength(paragraph);
@@ -99,8 +100,4 @@ export function plainTextBody(html: string, pageUrl: string, maxBytes: number): 
   parser.end(html);
   flush();
   return capHtml(sanitizeBody(paragraphs.join('\n'), pageUrl), maxBytes, pageUrl);
-}
-
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

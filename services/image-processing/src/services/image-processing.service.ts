@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
   Topic,
   featuredImageSchema,
+  revisionJobId,
   type EventOf,
   type FeaturedImage,
   type ImageProblem,
@@ -11,6 +12,7 @@ import {
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
 import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
+import { imageManifestKey, renditionKey } from '@curation/storage';
 import { Counter } from 'prom-client';
 import { z } from 'zod';
 import type { ImageProcessingConfig, InputFormat } from '../config/image-processing.config';
@@ -118,7 +120,7 @@ export class ImageProcessingService implements OnModuleInit {
 
   /** One job per item revision: a redelivered event finds its job and adds nothing. */
   async enqueue(event: EventOf<typeof Topic.ItemEnriched>): Promise<string> {
-    const jobId = `${event.itemId}_${event.revision}`;
+    const jobId = revisionJobId(event.itemId, event.revision);
     await this.queue.add(jobId, {
       itemId: event.itemId,
       revision: event.revision,
@@ -341,7 +343,7 @@ export class ImageProcessingService implements OnModuleInit {
       image.renditions.map(async ({ spec, width, height, data }) => {
         const rendition: Rendition = {
           name: spec.name,
-          key: `${itemId}-${spec.name}.${spec.format}`,
+          key: renditionKey(itemId, spec.name, spec.format),
           format: spec.format,
           contentType: CONTENT_TYPES[spec.format],
           width,
@@ -362,7 +364,7 @@ export class ImageProcessingService implements OnModuleInit {
   }
 
   private manifestKey(itemId: string): string {
-    return `image-manifests/${itemId}.json`;
+    return imageManifestKey(itemId);
   }
 
   private async readManifest(itemId: string): Promise<Manifest | undefined> {

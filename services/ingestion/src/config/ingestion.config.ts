@@ -30,6 +30,11 @@ const optionalSecret = z
   .optional()
   .transform((value) => (value ? value : undefined));
 
+const optionalUrl = z
+  .url({ protocol: /^https?$/ })
+  .optional()
+  .or(z.literal('').transform(() => undefined));
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 export const ingestionConfigSchema = z
@@ -46,6 +51,19 @@ export const ingestionConfigSchema = z
     OPENPROJECT_TYPE_ID: z.coerce.number().int().positive(),
     /** Status ids or names (case-insensitive) whose work packages are taken off the site. */
     OPENPROJECT_UNPUBLISHED_STATUSES: list('Rejected,Closed'),
+    /**
+     * Status ids or names (case-insensitive): when set, only work packages in one of these are
+     * published (an allow-list replacing OPENPROJECT_UNPUBLISHED_STATUSES).
+     */
+    OPENPROJECT_PUBLISH_STATUSES: list(''),
+    /** `comment`: each item's outcome is written back to its work package as a comment. */
+    OPENPROJECT_WRITE_BACK: z.enum(['comment', 'off']).default('comment'),
+    /** How long one comment keeps being retried while OpenProject is away. */
+    OPENPROJECT_WRITE_BACK_BUDGET_SECONDS: positiveInt(3600),
+    /** The published site: a `published` comment links `PUBLIC_SITE_URL` + the document's path. */
+    PUBLIC_SITE_URL: optionalUrl,
+    /** search-indexing as editors reach it: the link when PUBLIC_SITE_URL is unset. */
+    SEARCH_PUBLIC_URL: optionalUrl,
     OPENPROJECT_CF_CLEAN_URL: customFieldId,
     OPENPROJECT_CF_SOURCE_URL: customFieldId,
     OPENPROJECT_CF_MEDIGY_TOPICS: customFieldId,

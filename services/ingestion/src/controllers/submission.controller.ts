@@ -18,7 +18,7 @@ const RESEND = 'send the same request again after Retry-After';
 export class SubmissionController {
   constructor(private readonly submissions: SubmissionService) {}
 
-  /** `{url, topics, imageUrl?, title?, description?}` → 202 `{ itemId }`. */
+  /** `{url, topics, imageUrl?, title?, description?}` → 202 `{ itemId, revision }`. */
   @Post('items')
   @HttpCode(HttpStatus.ACCEPTED)
   async submitItem(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {

@@ -4,6 +4,8 @@ import {
   OpenProjectClient,
   type CallOptions,
   type OpenProjectAttachment,
+  type OpenProjectCommentActivity,
+  type OpenProjectStatus,
   type OpenProjectType,
   type OpenProjectWorkPackage,
   type WorkPackageFilter,
@@ -67,6 +69,18 @@ export class OpenProjectRepository {
     this.schemas.set(href, { schema, until: Date.now() + SCHEMA_CACHE_TTL_MS });
     schema.catch(() => this.schemas.delete(href));
     return schema;
+  }
+
+  listStatuses(options?: CallOptions): Promise<OpenProjectStatus[]> {
+    return this.client.listStatuses(options);
+  }
+
+  addComment(
+    workPackageId: number,
+    raw: string,
+    options?: CallOptions,
+  ): Promise<OpenProjectCommentActivity> {
+    return this.client.addComment(workPackageId, raw, options);
   }
 
   /** Pages of work packages matching the filters, `sweepPageSize` at a time. */

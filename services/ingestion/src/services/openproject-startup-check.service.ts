@@ -8,6 +8,7 @@ import {
 import { APP_CONFIG } from '@curation/platform';
 import { configuredCustomFields, type IngestionConfig } from '../config/ingestion.config';
 import { OpenProjectRepository } from '../repositories/openproject.repository';
+import { PublishRuleService } from './publish-rule.service';
 import { customFieldKeysOf } from './work-package.mapper';
 
 /**
@@ -19,16 +20,23 @@ import { customFieldKeysOf } from './work-package.mapper';
 @Injectable()
 export class OpenProjectStartupCheck implements OnApplicationBootstrap {
   private readonly logger = new Logger(OpenProjectStartupCheck.name);
+  private settle!: (passed: boolean) => void;
+  /** Whether start-up may go on: consumers started beside this check wait for it. */
+  readonly passed = new Promise<boolean>((resolve) => (this.settle = resolve));
 
   constructor(
     private readonly openProject: OpenProjectRepository,
+    private readonly publishRule: PublishRuleService,
     @Inject(APP_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.logger.log(this.publishRule.describe());
     try {
       await this.check();
+      this.settle(true);
     } catch (error) {
+      this.settle(error instanceof OpenProjectUnavailableError);
       if (error instanceof OpenProjectUnavailableError) {
         this.logger.warn(
           `OpenProject not reachable at start-up, mapping checked lazily: ${error.message}`,
@@ -50,6 +58,13 @@ export class OpenProjectStartupCheck implements OnApplicationBootstrap {
     const typeId = this.config.OPENPROJECT_TYPE_ID;
     const type = await this.openProject.getType(typeId, once);
     if (!type) throw new ConfigError([`OPENPROJECT_TYPE_ID: OpenProject has no type ${typeId}`]);
+    const unknownStatuses = await this.publishRule.unknownEntries(once);
+    if (unknownStatuses.length > 0) {
+      throw new ConfigError([
+        `OPENPROJECT_PUBLISH_STATUSES: OpenProject has no status ${unknownStatuses.join(', ')}`,
+      ]);
+    }
+    if (this.publishRule.gated) await this.publishRule.allowedStatusIds(once);
     const sample = await this.openProject.firstOfType(typeId, once);
     if (!sample?._links.schema.href) {
       this.logger.log(

@@ -9,7 +9,8 @@ import type { IngestionConfig } from '../config/ingestion.config';
 import { sweepsTotal } from '../ingestion.metrics';
 import { ItemStateRepository } from '../repositories/item-state.repository';
 import { OpenProjectRepository } from '../repositories/openproject.repository';
-import { unpublishedStatusOf, workPackageTypeId } from './work-package.mapper';
+import { PublishRuleService } from './publish-rule.service';
+import { workPackageTypeId } from './work-package.mapper';
 import { WorkPackageResolverService, type ResolveOutcome } from './work-package-resolver.service';
 
 /** Work packages changed shortly before the last sweep started are listed again (clock skew). */
@@ -44,6 +45,7 @@ export class ReconciliationService {
     private readonly openProject: OpenProjectRepository,
     private readonly state: ItemStateRepository,
     private readonly resolver: WorkPackageResolverService,
+    private readonly publishRule: PublishRuleService,
     @Inject(APP_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
@@ -119,7 +121,7 @@ export class ReconciliationService {
         report.checked++;
         const workPackage = found.get(id);
         if (!workPackage) await resolve(id);
-        else if (this.differsFromPublished(workPackage, live.get(id)))
+        else if (await this.differsFromPublished(workPackage, live.get(id)))
           await resolve(id, workPackage);
       }
     }
@@ -129,14 +131,14 @@ export class ReconciliationService {
     return report;
   }
 
-  private differsFromPublished(
+  private async differsFromPublished(
     workPackage: OpenProjectWorkPackage,
     publishedLockVersion?: number,
-  ): boolean {
+  ): Promise<boolean> {
     return (
       workPackage.lockVersion !== publishedLockVersion ||
       workPackageTypeId(workPackage) !== this.config.OPENPROJECT_TYPE_ID ||
-      unpublishedStatusOf(workPackage, this.config.OPENPROJECT_UNPUBLISHED_STATUSES) !== undefined
+      (await this.publishRule.offSiteStatusOf(workPackage)) !== undefined
     );
   }
 }

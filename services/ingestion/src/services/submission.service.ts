@@ -9,10 +9,12 @@ import {
 } from '@curation/contracts';
 import { markdownInertParagraphs } from '@curation/content';
 import { EventPublisher } from '@curation/kafka';
+import { ItemStatusService } from '@curation/operations';
 import { APP_CONFIG } from '@curation/platform';
 import { z } from 'zod';
 import type { IngestionConfig } from '../config/ingestion.config';
-import { submissionsTotal } from '../ingestion.metrics';
+import { descriptionsCutTotal, submissionsTotal } from '../ingestion.metrics';
+import { capDescription } from './description-cap';
 import { canonicaliseUrl } from './url-canonicaliser';
 
 const MAX_OFFERINGS_PER_REQUEST = 5000;
@@ -47,9 +49,12 @@ export class SubmissionService {
   constructor(
     private readonly publisher: EventPublisher,
     @Inject(APP_CONFIG) private readonly config: IngestionConfig,
+    private readonly status: ItemStatusService,
   ) {}
 
-  async submitItem(body: unknown): Promise<ValidationOutcome<{ itemId: string }>> {
+  async submitItem(
+    body: unknown,
+  ): Promise<ValidationOutcome<{ itemId: string; revision: number }>> {
     const parsed = submissionSchema.safeParse(body);
     if (!parsed.success) {
       submissionsTotal.inc({ kind: 'item', outcome: 'invalid' });
@@ -58,31 +63,39 @@ export class SubmissionService {
     const submission = parsed.data;
     const url = canonicaliseUrl(submission.url);
     const itemId = itemIdForUrl(url);
+    const description = submission.description
+      ? capDescription(
+          markdownInertParagraphs(submission.description),
+          this.config.DESCRIPTION_MAX_BYTES,
+        )
+      : undefined;
+    if (description?.cut) descriptionsCutTotal.inc({ source: 'submission' });
+    // Every submission is a new upstream version of the item.
+    const revision = Date.now();
     const data: ItemReceivedData = {
       source: 'submission',
       url,
       originalUrl: submission.url,
       ...(submission.title ? { title: submission.title } : {}),
-      ...(submission.description
-        ? { descriptionHtml: markdownInertParagraphs(submission.description) }
-        : {}),
+      ...(description ? { descriptionHtml: description.html } : {}),
+      ...(description?.cut ? { descriptionCut: description.cut } : {}),
       topics: submission.topics,
       ...(submission.imageUrl ? { imageUrl: submission.imageUrl } : {}),
       updatedAt: new Date().toISOString(),
       customFields: { cleanUrl: url, medigyTopics: submission.topics, sourceUrl: submission.url },
     };
     try {
-      // Every submission is a new upstream version of the item.
       await this.publisher.publish(
         Topic.ItemReceived,
-        { itemId, revision: Date.now(), data },
+        { itemId, revision, data },
         { timeoutMs: this.config.INGESTION_PUBLISH_TIMEOUT_MS },
       );
     } catch (error) {
       return this.unavailable('item', error);
     }
     submissionsTotal.inc({ kind: 'item', outcome: 'accepted' });
-    return { kind: 'accepted', value: { itemId } };
+    await this.markAccepted(itemId, revision, url);
+    return { kind: 'accepted', value: { itemId, revision } };
   }
 
   /** All or nothing: one invalid offering rejects the request, listing every problem. */
@@ -112,6 +125,18 @@ export class SubmissionService {
     }
     submissionsTotal.inc({ kind: 'offering', outcome: 'accepted' }, parsed.data.length);
     return { kind: 'accepted', value: { accepted: parsed.data.length } };
+  }
+
+  /**
+   * The status describes the new revision from now on. The item is already safely in Kafka, so
+   * a status store that is away does not fail the request: the status catches up from the event.
+   */
+  private async markAccepted(itemId: string, revision: number, url: string): Promise<void> {
+    try {
+      await this.status.accepted(itemId, revision, url);
+    } catch (error) {
+      this.logger.warn(`status of ${itemId} r${revision} not marked: ${(error as Error).message}`);
+    }
   }
 
   private unavailable(

@@ -17,6 +17,8 @@ import { loadConfig } from '@curation/config';
 import { ingestionConfigSchema } from '../config/ingestion.config';
 import type { ItemStateRepository, UpstreamVersion } from '../repositories/item-state.repository';
 import type { OpenProjectRepository } from '../repositories/openproject.repository';
+import type { WorkPackageItemRepository } from '../repositories/work-package-item.repository';
+import { PublishRuleService } from './publish-rule.service';
 import { WorkPackageResolverService } from './work-package-resolver.service';
 
 const BASE_URL = 'https://openproject.example.org';
@@ -55,6 +57,17 @@ class FakeState {
   }
 }
 
+class FakeItems {
+  readonly digests = new Map<string, string>();
+  async remember(itemId: string, _workPackageId: number, digest?: string) {
+    if (digest === undefined) this.digests.delete(itemId);
+    else this.digests.set(itemId, digest);
+  }
+  async digestOf(itemId: string) {
+    return this.digests.get(itemId);
+  }
+}
+
 function formSchema(overrides: Record<string, unknown> = {}): WorkPackageFormSchema {
   const json = { ...workPackageSchemaJson(), ...overrides };
   return {
@@ -67,7 +80,7 @@ function formSchema(overrides: Record<string, unknown> = {}): WorkPackageFormSch
   };
 }
 
-function setup() {
+function setup(environment: Record<string, string> = {}) {
   const workPackages = new Map<number, OpenProjectWorkPackage>();
   let schema = formSchema();
   const openProject = {
@@ -76,7 +89,12 @@ function setup() {
     getSchema: async () => schema,
     getAttachments: async (workPackage: OpenProjectWorkPackage) =>
       workPackage._embedded?.attachments?._embedded.elements ?? [],
+    listStatuses: async () => {
+      statusLookups++;
+      return Object.values(STATUS).map((status) => ({ _type: 'Status' as const, ...status }));
+    },
   };
+  let statusLookups = 0;
   const published: Array<{ topic: string; event: NewEvent<Topic> }> = [];
   const publisher = {
     publish: async (topic: Topic, event: NewEvent<Topic>) => {
@@ -92,10 +110,14 @@ function setup() {
     OPENPROJECT_API_KEY: 'key',
     OPENPROJECT_TYPE_ID: '7',
     DEVELOPMENT_MODE: 'true',
+    ...environment,
   });
+  const repository = openProject as unknown as OpenProjectRepository;
   const resolver = new WorkPackageResolverService(
-    openProject as unknown as OpenProjectRepository,
+    repository,
     state as unknown as ItemStateRepository,
+    new FakeItems() as unknown as WorkPackageItemRepository,
+    new PublishRuleService(repository, config),
     publisher as unknown as EventPublisher,
     config,
   );
@@ -108,6 +130,7 @@ function setup() {
     workPackages,
     put,
     setSchema: (next: WorkPackageFormSchema) => (schema = next),
+    statusLookups: () => statusLookups,
   };
 }
 
@@ -119,9 +142,54 @@ describe('WorkPackageResolverService', () => {
     put({ id: 1 });
     expect(await resolver.resolve(1, 'webhook')).toBe('received');
     expect(await resolver.resolve(1, 'webhook')).toBe('duplicate');
-    put({ id: 1, lockVersion: 10 });
+    put({ id: 1, lockVersion: 10, subject: 'A new title' });
     expect(await resolver.resolve(1, 'sweep')).toBe('received');
     expect(published.map(({ event }) => event.revision)).toEqual([9, 10]);
+  });
+
+  it('runs nothing for a newer lockVersion that changed none of the published fields (the pipeline’s own comment)', async () => {
+    const { resolver, put, published } = setup();
+    put({ id: 11 });
+    expect(await resolver.resolve(11, 'webhook')).toBe('received');
+    put({ id: 11, lockVersion: 10, status: STATUS.closed });
+    expect(await resolver.resolve(11, 'webhook')).toBe('removed');
+    put({ id: 11, lockVersion: 11, status: STATUS.closed, type: TASK_TYPE });
+    expect(await resolver.resolve(11, 'webhook')).toBe('ignored-type');
+    put({ id: 11, lockVersion: 11 });
+    expect(await resolver.resolve(11, 'webhook')).toBe('received');
+    put({ id: 11, lockVersion: 12 });
+    expect(await resolver.resolve(11, 'webhook')).toBe('unchanged');
+    expect(await resolver.resolve(11, 'webhook')).toBe('duplicate');
+    put({ id: 11, lockVersion: 13, descriptionHtml: '<p>Edited</p>' });
+    expect(await resolver.resolve(11, 'webhook')).toBe('received');
+    expect(published.map(({ event }) => [event.revision, event.data])).toEqual([
+      [9, expect.objectContaining({ url: expect.any(String) })],
+      [10, { reason: 'unpublished-status', detail: 'Closed' }],
+      [11, expect.objectContaining({ url: expect.any(String) })],
+      [13, expect.objectContaining({ descriptionHtml: '<p>Edited</p>' })],
+    ]);
+  });
+
+  it('with OPENPROJECT_PUBLISH_STATUSES publishes only those statuses, names resolved once through the API', async () => {
+    const { resolver, put, published, statusLookups } = setup({
+      OPENPROJECT_PUBLISH_STATUSES: 'approved,7',
+    });
+    put({ id: 12 });
+    expect(await resolver.resolve(12, 'sweep')).toBe('ignored-unpublished');
+    expect(await resolver.resolve(12, 'webhook')).toBe('ignored-unpublished');
+    put({ id: 12, lockVersion: 10, status: STATUS.approved });
+    expect(await resolver.resolve(12, 'webhook')).toBe('received');
+    put({ id: 13, status: STATUS.inProgress });
+    expect(await resolver.resolve(13, 'webhook')).toBe('received');
+    put({ id: 12, lockVersion: 11, status: STATUS.new });
+    expect(await resolver.resolve(12, 'webhook')).toBe('removed');
+    expect(published.map(({ topic, event }) => [event.itemId, topic])).toEqual([
+      [itemId(12), Topic.ItemReceived],
+      [itemId(13), Topic.ItemReceived],
+      [itemId(12), Topic.ItemRemoved],
+    ]);
+    expect(published.at(-1)?.event.data).toEqual({ reason: 'unpublished-status', detail: 'New' });
+    expect(statusLookups()).toBe(1);
   });
 
   it('ignores another type unless the item was published, which makes it a type change', async () => {
@@ -156,10 +224,16 @@ describe('WorkPackageResolverService', () => {
     const { resolver, put, published } = setup();
     put({ id: 5, status: STATUS.closed });
     expect(await resolver.resolve(5, 'sweep')).toBe('ignored-unpublished');
+    expect(await resolver.resolve(5, 'webhook')).toBe('ignored-unpublished');
+    put({ id: 5, lockVersion: 10 });
+    expect(await resolver.resolve(5, 'webhook')).toBe('received');
+    put({ id: 5, lockVersion: 11, status: STATUS.closed });
     expect(await resolver.resolve(5, 'webhook')).toBe('removed');
+    put({ id: 5, lockVersion: 12, status: STATUS.rejected });
+    expect(await resolver.resolve(5, 'webhook')).toBe('ignored-unpublished');
     put({ id: 6, cleanUrl: null, sourceUrl: '' });
     expect(await resolver.resolve(6, 'webhook')).toBe('removed');
-    expect(published.map(({ event }) => event.data)).toEqual([
+    expect(published.slice(1).map(({ event }) => event.data)).toEqual([
       { reason: 'unpublished-status', detail: 'Closed' },
       { reason: 'missing-url', detail: 'neither cleanUrl nor sourceUrl is an http(s) URL' },
     ]);

@@ -16,13 +16,15 @@ import {
 import { APP_CONFIG } from '@curation/platform';
 import { ConstantBackoff, handleType, retry } from 'cockatiel';
 import { configuredCustomFields, type IngestionConfig } from '../config/ingestion.config';
-import { workPackageOutcomesTotal } from '../ingestion.metrics';
+import { descriptionsCutTotal, workPackageOutcomesTotal } from '../ingestion.metrics';
 import { ItemStateRepository, type UpstreamVersion } from '../repositories/item-state.repository';
 import { OpenProjectRepository } from '../repositories/openproject.repository';
+import { WorkPackageItemRepository } from '../repositories/work-package-item.repository';
+import { PublishRuleService } from './publish-rule.service';
 import {
   customFieldKeysOf,
   toReceivedData,
-  unpublishedStatusOf,
+  workPackageDigest,
   workPackageTypeId,
 } from './work-package.mapper';
 
@@ -32,6 +34,7 @@ export type ResolveOutcome =
   | 'received'
   | 'removed'
   | 'duplicate'
+  | 'unchanged'
   | 'ignored-type'
   | 'ignored-unpublished'
   | 'not-found'
@@ -69,6 +72,8 @@ export class WorkPackageResolverService {
   constructor(
     private readonly openProject: OpenProjectRepository,
     private readonly state: ItemStateRepository,
+    private readonly items: WorkPackageItemRepository,
+    private readonly publishRule: PublishRuleService,
     private readonly publisher: EventPublisher,
     @Inject(APP_CONFIG) private readonly config: IngestionConfig,
   ) {}
@@ -121,41 +126,51 @@ export class WorkPackageResolverService {
     const version = versionOf(workPackage);
     if (workPackageTypeId(workPackage) !== this.config.OPENPROJECT_TYPE_ID) {
       if (!(await this.state.isLive(workPackageId))) return 'ignored-type';
-      return this.publishRemoved(itemId, workPackageId, version, {
+      const digest = await this.digestOf(workPackage);
+      return this.publishRemoved(itemId, workPackageId, version, digest, {
         reason: 'type-changed',
         detail: workPackage._links.type.title ?? workPackage._links.type.href ?? undefined,
       });
     }
 
-    const unpublishedStatus = unpublishedStatusOf(
-      workPackage,
-      this.config.OPENPROJECT_UNPUBLISHED_STATUSES,
-    );
-    if (unpublishedStatus) {
-      // A sweep meets every old rejected work package: only items once published need a removal.
-      if (trigger === 'sweep' && !(await this.state.publishedVersion(itemId))) {
-        return 'ignored-unpublished';
-      }
-      return this.publishRemoved(itemId, workPackageId, version, {
+    const offSiteStatus = await this.publishRule.offSiteStatusOf(workPackage);
+    if (offSiteStatus) {
+      // Only an item on the site needs a removal: a work package created in an unpublished
+      // status (as every one is under a publish gate) or already removed publishes nothing.
+      if (!(await this.state.isLive(workPackageId))) return 'ignored-unpublished';
+      const digest = await this.digestOf(workPackage);
+      return this.publishRemoved(itemId, workPackageId, version, digest, {
         reason: 'unpublished-status',
-        detail: unpublishedStatus,
+        detail: offSiteStatus,
       });
     }
 
     const schema = await this.openProject.getSchema(workPackage._links.schema.href ?? '');
     const keys = customFieldKeysOf(schema, configuredCustomFields(this.config));
     const attachments = await this.openProject.getAttachments(workPackage);
+    const digest = workPackageDigest(workPackage, attachments);
     const data = toReceivedData(workPackage, keys, attachments, {
       openProjectBaseUrl: this.openProject.baseUrl,
       featuredImageNames: this.config.OPENPROJECT_FEATURED_IMAGE_NAMES,
+      descriptionMaxBytes: this.config.DESCRIPTION_MAX_BYTES,
     });
+    if (data?.descriptionCut) {
+      descriptionsCutTotal.inc({ source: 'openproject' });
+      this.logger.warn(
+        `work package ${workPackageId}: description cut from ${data.descriptionCut.originalBytes} to ${data.descriptionCut.keptBytes} bytes (DESCRIPTION_MAX_BYTES)`,
+      );
+    }
     if (!data) {
-      return this.publishRemoved(itemId, workPackageId, version, {
+      return this.publishRemoved(itemId, workPackageId, version, digest, {
         reason: 'missing-url',
         detail: 'neither cleanUrl nor sourceUrl is an http(s) URL',
       });
     }
-    return this.publishReceived(itemId, workPackageId, version, data);
+    return this.publishReceived(itemId, workPackageId, version, digest, data);
+  }
+
+  private async digestOf(workPackage: OpenProjectWorkPackage): Promise<string> {
+    return workPackageDigest(workPackage, await this.openProject.getAttachments(workPackage));
   }
 
   /** Gone upstream (deleted, or no longer visible to the API user). */
@@ -167,32 +182,44 @@ export class WorkPackageResolverService {
       lockVersion: (published?.lockVersion ?? 0) + 1,
       updatedAtMs: Date.now(),
     };
-    return this.publishRemoved(itemId, workPackageId, version, { reason: 'deleted-upstream' });
+    return this.publishRemoved(itemId, workPackageId, version, undefined, {
+      reason: 'deleted-upstream',
+    });
   }
 
   private async publishReceived(
     itemId: string,
     workPackageId: number,
     version: UpstreamVersion,
+    digest: string,
     data: ItemReceivedData,
   ): Promise<ResolveOutcome> {
-    return this.publishOnce(itemId, workPackageId, version, 'live', async () => {
-      await this.publisher.publish(Topic.ItemReceived, {
-        itemId,
-        revision: version.lockVersion,
-        data,
-      });
-      return 'received';
-    });
+    return this.publishOnce(
+      itemId,
+      workPackageId,
+      version,
+      'live',
+      `received|${digest}`,
+      async () => {
+        await this.publisher.publish(Topic.ItemReceived, {
+          itemId,
+          revision: version.lockVersion,
+          data,
+        });
+        return 'received';
+      },
+    );
   }
 
   private async publishRemoved(
     itemId: string,
     workPackageId: number,
     version: UpstreamVersion,
+    digest: string | undefined,
     data: ItemRemovedData,
   ): Promise<ResolveOutcome> {
-    return this.publishOnce(itemId, workPackageId, version, 'removed', async () => {
+    const outcome = digest === undefined ? undefined : `removed:${data.reason}|${digest}`;
+    return this.publishOnce(itemId, workPackageId, version, 'removed', outcome, async () => {
       await this.publisher.publish(Topic.ItemRemoved, {
         itemId,
         revision: version.lockVersion,
@@ -206,12 +233,17 @@ export class WorkPackageResolverService {
    * Publishes only when this version is newer than the last one published, and only from one
    * instance: a Redis claim (compare-and-set) is taken first, committed after Kafka acknowledged,
    * released if publishing failed so a retry can publish.
+   *
+   * A newer version whose decision and digest equal the last published ones (the pipeline's own
+   * comment bumped `lockVersion`, nothing else changed) is recorded without publishing anything.
    */
   private async publishOnce(
     itemId: string,
     workPackageId: number,
     version: UpstreamVersion,
     state: 'live' | 'removed',
+    /** What is published and from which digest; `undefined`: always publish. */
+    decision: string | undefined,
     publish: () => Promise<ResolveOutcome>,
   ): Promise<ResolveOutcome> {
     const claim = await waitForClaim.execute(async () => {
@@ -222,12 +254,17 @@ export class WorkPackageResolverService {
     if (claim.kind !== 'claimed') return 'duplicate';
     let outcome: ResolveOutcome;
     try {
+      if (decision !== undefined && (await this.items.digestOf(itemId)) === decision) {
+        await this.state.commit(itemId, workPackageId, version, claim.token, state);
+        return 'unchanged';
+      }
       outcome = await publish();
     } catch (error) {
       await this.state.release(itemId, claim.token);
       throw error;
     }
     await this.state.commit(itemId, workPackageId, version, claim.token, state);
+    await this.items.remember(itemId, workPackageId, decision);
     return outcome;
   }
 }

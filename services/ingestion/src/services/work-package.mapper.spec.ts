@@ -46,7 +46,11 @@ function load(options: WorkPackageOptions = {}) {
 }
 
 const keys = customFieldKeysOf(formSchema(), {});
-const settings = { openProjectBaseUrl: BASE_URL, featuredImageNames: ['featured'] };
+const settings = {
+  openProjectBaseUrl: BASE_URL,
+  featuredImageNames: ['featured'],
+  descriptionMaxBytes: 200 * 1024,
+};
 
 describe('work-package mapping', () => {
   it('maps the custom fields by name from the schema', () => {

@@ -1,5 +1,7 @@
 import { httpUrl, type Attachment, type ItemReceivedData } from '@curation/contracts';
+import { createHash } from 'node:crypto';
 import {
+  CUSTOM_FIELD_KEY,
   idFromHref,
   readCustomField,
   resolveCustomFieldKey,
@@ -8,6 +10,7 @@ import {
   type OpenProjectWorkPackage,
   type WorkPackageFormSchema,
 } from '@curation/openproject';
+import { capDescription } from './description-cap';
 import { chooseFeaturedImage } from './featured-image';
 
 /** The custom fields the pipeline reads, by the name editors gave them in OpenProject. */
@@ -19,10 +22,79 @@ export type CustomFieldKeys = Record<CustomFieldName, string>;
 export interface MappingSettings {
   openProjectBaseUrl: string;
   featuredImageNames: string[];
+  descriptionMaxBytes: number;
 }
 
 export function workPackageTypeId(workPackage: OpenProjectWorkPackage): number | undefined {
   return idFromHref(workPackage._links.type.href, 'types');
+}
+
+/** The label editors see for the work package's status. */
+export function statusLabelOf(workPackage: OpenProjectWorkPackage): string {
+  const status = workPackage._links.status;
+  return status.title ?? `status ${idFromHref(status.href, 'statuses') ?? 'unknown'}`;
+}
+
+/**
+ * Status ids of configured entries (ids, or names matched case-insensitively against the
+ * instance's statuses), and the entries that name no status.
+ */
+export function statusIdsOf(
+  entries: string[],
+  statuses: Array<{ id: number; name: string }>,
+): { ids: Set<number>; unknown: string[] } {
+  const ids = new Set<number>();
+  const unknown: string[] = [];
+  for (const entry of entries) {
+    const match = /^\d+$/.test(entry)
+      ? statuses.find((status) => status.id === Number(entry))
+      : statuses.find((status) => status.name.trim().toLowerCase() === entry.toLowerCase());
+    if (match) ids.add(match.id);
+    else unknown.push(entry);
+  }
+  return { ids, unknown };
+}
+
+/** The status label when the work package's status is not one of the published status ids. */
+export function unapprovedStatusOf(
+  workPackage: OpenProjectWorkPackage,
+  publishStatusIds: ReadonlySet<number>,
+): string | undefined {
+  const id = idFromHref(workPackage._links.status.href, 'statuses');
+  return id !== undefined && publishStatusIds.has(id) ? undefined : statusLabelOf(workPackage);
+}
+
+/**
+ * A digest of what the pipeline publishes from a work package: subject, description, custom
+ * fields, status, type and attachments. A comment or any other journal-only change bumps
+ * `lockVersion` but leaves it unchanged.
+ */
+export function workPackageDigest(
+  workPackage: OpenProjectWorkPackage,
+  attachments: OpenProjectAttachment[],
+): string {
+  const customFields = (record: Record<string, unknown>) =>
+    Object.keys(record)
+      .filter((key) => CUSTOM_FIELD_KEY.test(key))
+      .sort()
+      .map((key) => [key, record[key]]);
+  const material = {
+    subject: workPackage.subject,
+    description: workPackage.description?.raw ?? workPackage.description?.html ?? null,
+    status: workPackage._links.status.href,
+    type: workPackage._links.type.href,
+    fields: customFields(workPackage),
+    linkedFields: customFields(workPackage._links),
+    attachments: attachments
+      .map((attachment) => [
+        attachment.id,
+        attachment.fileName,
+        attachment.fileSize ?? attachment.filesize ?? null,
+        attachment.digest?.hash ?? null,
+      ])
+      .sort((a, b) => Number(a[0]) - Number(b[0])),
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 
 /** The status label when the work package's status is one of the unpublished ones (ids or names). */
@@ -86,7 +158,11 @@ export function toReceivedData(
   if (!url) return undefined;
   const topics = asList(readCustomField(workPackage, keys.medigyTopics));
   const featured = chooseFeaturedImage(attachments, settings.featuredImageNames);
-  const descriptionHtml = workPackage.description?.html?.trim();
+  const description = capDescription(
+    workPackage.description?.html?.trim() ?? '',
+    settings.descriptionMaxBytes,
+  );
+  const descriptionHtml = description.html;
   const subject = workPackage.subject.trim();
   return {
     source: 'openproject',
@@ -102,6 +178,7 @@ export function toReceivedData(
     originalUrl: sourceUrl ?? url,
     ...(subject ? { title: subject } : {}),
     ...(descriptionHtml ? { descriptionHtml } : {}),
+    ...(description.cut ? { descriptionCut: description.cut } : {}),
     topics,
     ...(featured ? { attachment: toAttachment(featured, settings.openProjectBaseUrl) } : {}),
     updatedAt: workPackage.updatedAt,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Topic, createEvent, type EventOf } from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
 import type { ObjectStorageRepository, StoredObject } from '@curation/storage';
@@ -46,6 +47,12 @@ class FakeStorage {
   }
   async delete(key: string): Promise<void> {
     this.objects.delete(key);
+  }
+  async listKeys(prefix: string): Promise<string[]> {
+    return [...this.objects.keys()].filter((key) => key.startsWith(prefix));
+  }
+  async deleteMany(keys: string[]): Promise<void> {
+    for (const key of keys) this.objects.delete(key);
   }
 }
 
@@ -165,9 +172,18 @@ describe('IndexingService', () => {
     },
   );
 
-  it('removes the document and the Markdown, and ignores a removal older than the stored revision', async () => {
+  it('removes the document, the Markdown, every rendition and the manifest, and ignores a removal older than the stored revision', async () => {
     const event = imaged(3);
     await service.indexBatch([event]);
+    const imageKeys = [
+      `${event.itemId}-featuredImage.jpeg`,
+      `${event.itemId}-w480.webp`,
+      `${event.itemId}-old-settings.avif`,
+      `image-manifests/${event.itemId}.json`,
+    ];
+    const otherItem = `image-manifests/${randomUUID()}.json`;
+    for (const key of [...imageKeys, otherItem])
+      await storage.put({ key, body: 'x', contentType: 'image/jpeg' });
     const removal = (revision: number): EventOf<typeof Topic.ItemRemoved> =>
       createEvent(Topic.ItemRemoved, {
         itemId: event.itemId,
@@ -180,5 +196,6 @@ describe('IndexingService', () => {
     expect(await service.removeBatch([removal(3)])).toEqual([]);
     expect(index.versions.has(event.itemId)).toBe(false);
     expect(storage.objects.has(`${event.itemId}.md`)).toBe(false);
+    expect([...storage.objects.keys()]).toEqual([otherItem]);
   });
 });

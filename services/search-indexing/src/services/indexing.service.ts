@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Topic, type EventOf } from '@curation/contracts';
 import { EventPublisher, type BatchFailure } from '@curation/kafka';
 import { APP_CONFIG } from '@curation/platform';
-import { ObjectStorageRepository } from '@curation/storage';
+import { ObjectStorageRepository, itemObjectPrefixes } from '@curation/storage';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { Counter } from 'prom-client';
@@ -58,12 +58,30 @@ const markdownWrites = new Counter({
   help: 'Markdown documents written to S3, rewrites included.',
 });
 
+const removedObjects = new Counter({
+  name: 'search_indexing_removed_objects_total',
+  help: 'Objects of removed items deleted from S3 (Markdown, renditions, image manifests).',
+});
+
 function isRetryable(status: number): boolean {
   return status === 429 || status >= 500;
 }
 
 function describe(result: BulkItemResult): string {
   return `OpenSearch rejected the document (${result.status}): ${result.error?.type ?? 'error'}: ${result.error?.reason ?? 'no reason given'}`;
+}
+
+/** What the write-back comment tells the work package's editors about the published item. */
+function editorNotesOf(event: ImagedEvent, document: PublishedDocument) {
+  const { data } = event;
+  const attachmentUnused = data.featuredImage.attachmentUnused;
+  return {
+    path: document.search.frontMatter.aliases,
+    url: data.url,
+    ...(data.workPackage ? { workPackageId: data.workPackage.id } : {}),
+    ...(data.page.canonicalUrl ? { canonicalUrl: data.page.canonicalUrl } : {}),
+    ...(attachmentUnused ? { attachmentUnused } : {}),
+  };
 }
 
 /** The newest event per item: older ones in the same batch are superseded. */
@@ -149,7 +167,12 @@ export class IndexingService {
         itemId: event.itemId,
         revision: event.revision,
         traceparent: event.traceparent,
-        data: { index: this.alias, documentKey: document.documentKey, bucket: this.storage.bucket },
+        data: {
+          index: this.alias,
+          documentKey: document.documentKey,
+          bucket: this.storage.bucket,
+          ...editorNotesOf(event, document),
+        },
       })),
     );
     await this.reportFailures(failures);
@@ -177,14 +200,24 @@ export class IndexingService {
       else if (result.status !== 409) failures.push({ event, reason: describe(result) });
     });
     await Promise.all(
-      removed.map((event) =>
-        this.writeLimit(() => this.storage.delete(documentKeyFor(event.itemId))),
-      ),
+      removed.map((event) => this.writeLimit(() => this.deleteObjectsOf(event.itemId))),
     );
     await this.reportFailures(failures);
     documents.inc({ operation: 'remove', outcome: 'removed' }, removed.length);
     documents.inc({ operation: 'remove', outcome: 'failed' }, failures.length);
     return failures;
+  }
+
+  /**
+   * Every object of a removed item: the Markdown, every rendition (those of earlier rendition
+   * settings too) and the image manifest, found by listing the item's prefixes.
+   */
+  private async deleteObjectsOf(itemId: string): Promise<void> {
+    const keys = (
+      await Promise.all(itemObjectPrefixes(itemId).map((prefix) => this.storage.listKeys(prefix)))
+    ).flat();
+    await this.storage.deleteMany([...new Set([documentKeyFor(itemId), ...keys])]);
+    removedObjects.inc(keys.length);
   }
 
   /**

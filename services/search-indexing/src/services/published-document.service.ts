@@ -8,6 +8,7 @@ import {
 } from '@curation/content';
 import { Inject, Injectable } from '@nestjs/common';
 import type { FeaturedImage, ItemImagedData, OfferingLink } from '@curation/contracts';
+import { markdownKey } from '@curation/storage';
 import sanitizeHtml from 'sanitize-html';
 import { stringify } from 'yaml';
 import {
@@ -56,7 +57,7 @@ function withSafeKeys(meta: Record<string, string | null>): Record<string, strin
 }
 
 export function documentKeyFor(itemId: string): string {
-  return `${itemId}.md`;
+  return markdownKey(itemId);
 }
 
 /** Turns a finished item into its Markdown document and its search document; pure. */
