@@ -77,6 +77,8 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
   const storage = new ObjectStorageRepository(createS3Client(testEnvironment()), harness.bucket);
   let site: Server;
   let siteOrigin: string;
+  /** `/news/flaky` answers 404 until a test brings it back. */
+  let flakyPageServed = false;
   let referenceItemId: string;
 
   const articleUrl = () => `${siteOrigin}${ARTICLE_PATH}`;
@@ -122,7 +124,11 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
 
   beforeAll(async () => {
     site = createServer((request, response) => {
-      if (request.url === ARTICLE_PATH || request.url === '/news/second-article') {
+      const served =
+        request.url === ARTICLE_PATH ||
+        request.url === '/news/second-article' ||
+        (request.url === '/news/flaky' && flakyPageServed);
+      if (served) {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         response.end(ARTICLE_PAGE);
       } else {
@@ -304,5 +310,44 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       categories: ['HIMSS: Digital Health'],
     });
     expect(await documentOf(missing.body.itemId)).toBeUndefined();
+  });
+  it('lets an operator retry a failed item once its page is back, then take it down', async () => {
+    const operate = (method: string, path: string, body?: unknown) =>
+      fetch(`${harness.url('ingestion')}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const submitted = await operate('POST', '/v1/items', {
+      url: `${siteOrigin}/news/flaky`,
+      topics: ['HIMSS: Digital Health'],
+      title: 'A page that comes back',
+    });
+    expect(submitted.status).toBe(202);
+    const { itemId } = (await submitted.json()) as { itemId: string };
+    await eventually(
+      async () => ((await statusOf(itemId))?.state === 'failed' ? true : undefined),
+      90000,
+    );
+    expect((await operate('DELETE', '/v1/items/00000000-0000-5000-8000-000000000000')).status).toBe(
+      404,
+    );
+
+    flakyPageServed = true;
+    expect((await operate('POST', `/v1/items/${itemId}/retry`)).status).toBe(202);
+    const markdown = await eventually(() => documentOf(itemId), 90000);
+    expect(frontMatterOf(markdown)).toMatchObject({ title: 'A page that comes back' });
+    expect(await statusOf(itemId)).toMatchObject({ state: 'completed', attempt: 2 });
+    const notFailed = await operate('POST', `/v1/items/${itemId}/retry`);
+    expect(notFailed.status).toBe(409);
+
+    expect((await operate('DELETE', `/v1/items/${itemId}`)).status).toBe(202);
+    await eventually(
+      async () => ((await documentOf(itemId)) === undefined ? true : undefined),
+      90000,
+    );
+    await eventually(async () =>
+      (await statusOf(itemId))?.state === 'removed' ? true : undefined,
+    );
   });
 });

@@ -64,10 +64,14 @@ describe('generic submission and offerings API (real Kafka)', () => {
       title: 'A submitted story',
       description: 'First <paragraph>.\n\nSecond & last.',
     });
-    expect(answer).toEqual({ status: 202, body: { itemId: itemIdForUrl(canonical) } });
+    expect(answer).toEqual({
+      status: 202,
+      body: { itemId: itemIdForUrl(canonical), revision: expect.any(Number) },
+    });
 
     const [received] = await collector.waitFor(Topic.ItemReceived, itemIdForUrl(canonical));
     expect(received.revision).toBeGreaterThan(Date.now() - 60000);
+    expect(received.revision).toBe((answer.body as { revision: number }).revision);
     expect(received.data).toMatchObject({
       source: 'submission',
       url: canonical,

@@ -172,6 +172,11 @@ describe('search-indexing against real Kafka, OpenSearch and S3', () => {
       index: config.SEARCH_INDEX_ALIAS,
       documentKey: `${item.itemId}.md`,
       bucket: config.S3_BUCKET,
+      // What the editors' comment needs: where the document lives and what it came from.
+      path: '/news/nhsx-sets-out-digital-guidance-for-nhs-trusts',
+      url: item.data.url,
+      canonicalUrl: item.data.page.canonicalUrl,
+      workPackageId: 7614,
     });
 
     const stored = await storedDocument(item.itemId);

@@ -91,3 +91,24 @@ describe('hostile front-matter keys: page meta names', () => {
     }
   });
 });
+
+describe('featured image source', () => {
+  const featuredImageOf = (markdown: string) =>
+    (parse(markdown.split('---\n')[1]) as { featuredImage: Record<string, unknown> }).featuredImage;
+
+  it('says `source: page` when the attachment could not be used', () => {
+    const markdown = publish((data) => ({
+      ...data,
+      featuredImage: {
+        ...data.featuredImage,
+        wpAttachment: undefined,
+        attachmentUnused: { problem: 'corrupt', reason: 'the attachment is not an image' },
+      },
+    }));
+    expect(featuredImageOf(markdown)).toMatchObject({ source: 'page', valid: true });
+  });
+
+  it('adds no `source` key when the attachment was used', () => {
+    expect(featuredImageOf(publish((data) => data))).not.toHaveProperty('source');
+  });
+});

@@ -211,5 +211,6 @@ function featuredImage(
     wpAttachment: image.wpAttachment
       ? { fileName: image.wpAttachment.fileName, link: image.wpAttachment.link }
       : undefined,
+    source: image.attachmentUnused ? 'page' : undefined,
   };
 }

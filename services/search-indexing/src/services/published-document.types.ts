@@ -10,6 +10,8 @@ export interface FrontMatterImage {
   valid: boolean;
   workPackage: number | null;
   wpAttachment?: { fileName: string; link: string };
+  /** `page` when the work package's attachment could not be used and the page's image stands in. */
+  source?: 'page';
 }
 
 /** The published document's front matter; keys in the order the site's documents list them. */
