@@ -22,6 +22,7 @@ import {
   type ExtractedMetadata,
 } from '../services/enrichment/src/utils/metadata-extractor';
 import { extractReadableArticle } from '../services/enrichment/src/utils/readable-body';
+import { seededRandom } from '../test/support/seeded-random';
 
 const FIELDS = [
   'title',
@@ -66,17 +67,6 @@ interface PhaseResult {
 
 // ---------------------------------------------------------------- corpus
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS =
   'health digital care trust patient data platform remote monitoring hospital clinical records policy guidance framework network nurse doctor funding cloud privacy security research trial genomics pharmacy insurance analytics telehealth wellness outcome'.split(
     ' ',
@@ -103,7 +93,7 @@ function corpus(count: number): Page[] {
 }
 
 function generatePage(index: number): Page {
-  const rng = mulberry32(0x5eed + index * 7919);
+  const rng = seededRandom(0x5eed + index * 7919);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)];
   const words = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
   const profile = index % 6;

@@ -1,16 +1,5 @@
 import sharp from 'sharp';
-
-/** A deterministic pseudo-random sequence (mulberry32), so generated images are the same every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from './seeded-random';
 
 /**
  * Photo-like RGB pixels: two-axis colour gradients, soft waves, a few filled shapes and grain,
