@@ -67,6 +67,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(EventConsumer.name);
   private readonly routes = new Map<string, Route>();
   private consumer?: Consumer;
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -91,11 +92,17 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.routes.size === 0) return;
-    const consumer = this.kafka.consumer({ groupId: this.groupId, sessionTimeout: 30000 });
+    if (this.routes.size === 0 || this.stopping) return;
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30000,
+      // kafkajs schedules a restart after a crash even while `disconnect()` runs: once stopping,
+      // a crash ends the consumer instead of reviving it behind a closed application.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping },
+    });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
+      if (payload.restart || this.stopping) return;
       this.logger.error(`consumer crashed for good: ${payload.error.message}`);
       if (this.options.exitOnCrash) process.exit(1);
     });
@@ -113,6 +120,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Stops fetching, lets the message in hand finish, commits, leaves the group. */
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     await this.consumer?.disconnect();
   }
 
