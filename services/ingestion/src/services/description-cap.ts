@@ -14,7 +14,7 @@ const AS_WRITTEN = { decodeEntities: false } as const;
 const outerHtml = (nodes: DomNode | DomNode[]) => DomUtils.getOuterHTML(nodes, AS_WRITTEN);
 
 /** The leading nodes that fit in `budget` bytes. */
-function fit(nodes: DomNode[], budget: number): { kept: DomNode[]; size: number } {
+function leadingNodesWithin(nodes: DomNode[], budget: number): { kept: DomNode[]; size: number } {
   const kept: DomNode[] = [];
   let size = 0;
   for (const node of nodes) {
@@ -29,7 +29,7 @@ function fit(nodes: DomNode[], budget: number): { kept: DomNode[]; size: number 
     if (kept.length === 0 && DomUtils.isTag(node) && node.children.length > 0) {
       const shell = node.cloneNode(false);
       const shellSize = bytes(outerHtml(shell));
-      const inner = fit(node.children, budget - size - shellSize);
+      const inner = leadingNodesWithin(node.children, budget - size - shellSize);
       if (inner.kept.length > 0) {
         shell.children = inner.kept;
         kept.push(shell);
@@ -50,6 +50,6 @@ export function capDescription(html: string, maxBytes: number): CappedDescriptio
   const originalBytes = bytes(html);
   if (originalBytes <= maxBytes) return { html };
   const document = parseDocument(html, AS_WRITTEN);
-  const capped = outerHtml(fit(document.children, maxBytes).kept).trim();
+  const capped = outerHtml(leadingNodesWithin(document.children, maxBytes).kept).trim();
   return { html: capped, cut: { originalBytes, keptBytes: bytes(capped) } };
 }
