@@ -271,7 +271,11 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       const result = await search('What Good Looks Like', 'HIMSS: Digital Health');
       return result.hits.every((hit) => hit.itemId !== referenceItemId) ? true : undefined;
     });
-    expect(await statusOf(referenceItemId)).toMatchObject({ state: 'removed', revision: 11 });
+    const removed = await statusOf(referenceItemId);
+    expect(removed).toMatchObject({ state: 'removed' });
+    // The pipeline's own comment on the previous revision may land after the status change and
+    // bump lockVersion: the removal then carries that newer revision, never an older one.
+    expect(removed?.revision).toBeGreaterThanOrEqual(11);
   });
 
   it('publishes a generic submission, and fails a page that 404s with its reason while others complete', async () => {
