@@ -10,6 +10,7 @@ import {
   stopProcess,
   waitUntilLive,
 } from './pipeline-processes';
+import { developmentCredentialRows } from './development-credentials';
 import { publishRule } from './publish-rule';
 
 /**
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     ['webhook', `${ingestion}/webhooks/openproject`],
     ['submissions', `${ingestion}/v1/items`],
     ['search API', `${searchIndexing}/v1/search?q=`],
+    ['API docs', `${ingestion}/docs  ${searchIndexing}/docs`],
     ['queue dashboard', `${ingestion}/admin/queues`],
     ['OpenSearch', environment.OPENSEARCH_URL],
     ['publish rule', publishRule(environment)],
@@ -82,7 +84,12 @@ async function main(): Promise<void> {
     ['logs', logDir],
   ];
   process.stdout.write(`\ncuration pipeline is running (Ctrl-C stops it)\n`);
-  for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(16)} ${value}\n`);
+  for (const [label, value] of rows) process.stdout.write(`  ${label.padEnd(20)} ${value}\n`);
+  process.stdout.write(`\ncredentials (README "Configuration" lists every variable)\n`);
+  for (const [label, value] of developmentCredentialRows(DEVELOPMENT_DEFAULTS, process.env)) {
+    process.stdout.write(`  ${label.padEnd(20)} ${value}\n`);
+  }
+  process.stdout.write(`\nfirst thing to try: npm run demo (in another terminal)\n`);
 }
 
 main().catch((error: Error) => {

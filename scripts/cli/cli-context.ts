@@ -9,6 +9,8 @@ export interface CliContext {
   /** Sent as `Authorization: Bearer` to ingestion's `/v1/*` when set. */
   ingestionApiToken?: string;
   clientIdPrefix: string;
+  /** BullMQ key prefix of the pipeline's queues (`QUEUE_PREFIX`, default `bull`). */
+  queuePrefix: string;
 }
 
 export class UsageError extends Error {}
@@ -28,6 +30,7 @@ export function cliContext(): CliContext {
       environment.INGESTION_URL ?? `http://127.0.0.1:${environment.INGESTION_PORT ?? 3100}`,
     ingestionApiToken: environment.INGESTION_API_TOKEN || undefined,
     clientIdPrefix: environment.KAFKA_CLIENT_ID_PREFIX ?? 'curation',
+    queuePrefix: environment.QUEUE_PREFIX ?? 'bull',
   };
 }
 

@@ -1,57 +1,32 @@
-import { ALL_QUEUES } from '@curation/contracts';
-import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import type { Kafka } from 'kafkajs';
 
-export async function queueCounts(redisUrl: string): Promise<string[][]> {
-  const connection = new IORedis(redisUrl, { maxRetriesPerRequest: null });
-  try {
-    const rows = [['queue', 'waiting', 'active', 'delayed', 'failed', 'completed']];
-    for (const name of ALL_QUEUES) {
-      const queue = new Queue(name, { connection });
-      const counts = await queue.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'failed',
-        'completed',
-      );
-      rows.push([
-        name,
-        ...['waiting', 'active', 'delayed', 'failed', 'completed'].map((state) =>
-          String(counts[state] ?? 0),
-        ),
-      ]);
-      await queue.close();
-    }
-    return rows;
-  } finally {
-    await connection.quit();
-  }
+/** Loaded by the `queues` command alone: the operations lib brings NestJS and Bull Board along. */
+const operations = () => import('@curation/operations');
+
+/** Job counts by queue and state, under the BullMQ key prefix the services use (`QUEUE_PREFIX`). */
+export async function queueTable(redisUrl: string, queuePrefix: string): Promise<string[][]> {
+  const { JOB_STATES, pipelineQueueCounts } = await operations();
+  const counts = await pipelineQueueCounts(redisUrl, queuePrefix);
+  return [
+    ['queue', ...JOB_STATES],
+    ...Object.entries(counts).map(([queue, byState]) => [
+      queue,
+      ...JOB_STATES.map((state) => String(byState[state])),
+    ]),
+  ];
 }
 
-export async function consumerLag(kafka: Kafka, groupPrefix: string): Promise<string[][]> {
+/** Lag per consumer group and topic of the groups named `<groupPrefix>.<...>`. */
+export async function lagTable(kafka: Kafka, groupPrefix: string): Promise<string[][]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const rows = [['group', 'topic', 'lag']];
-    const { groups } = await admin.listGroups();
-    for (const { groupId } of groups.filter((group) =>
-      group.groupId.startsWith(`${groupPrefix}.`),
-    )) {
-      for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
-        const ends = new Map(
-          (await admin.fetchTopicOffsets(topic)).map((end) => [end.partition, Number(end.high)]),
-        );
-        const lag = partitions.reduce(
-          (sum, { partition, offset }) =>
-            sum + (ends.get(partition) ?? 0) - Math.max(Number(offset), 0),
-          0,
-        );
-        rows.push([groupId, topic, String(lag)]);
-      }
-    }
-    return rows;
+    const { consumerLag } = await operations();
+    const lags = await consumerLag(admin, groupPrefix);
+    return [
+      ['group', 'topic', 'lag'],
+      ...lags.map(({ group, topic, lag }) => [group, topic, String(lag)]),
+    ];
   } finally {
     await admin.disconnect();
   }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * W3C trace context: an item keeps one trace id from the webhook to the index; each event
- * is a span of its own. Exporting spans to a tracing backend is left to an OpenTelemetry SDK.
+ * is a span of its own. While tracing (OTEL_EXPORTER_OTLP_ENDPOINT set) the span that sends an
+ * event gives its traceparent (see @curation/telemetry); without, these make one for the logs.
  */
 export function newTraceparent(): string {
   return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;

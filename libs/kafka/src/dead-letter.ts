@@ -1,3 +1,5 @@
+import { ALL_TOPICS, deadLetterTopic } from '@curation/contracts';
+import { pipelineCounter } from '@curation/platform';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
 
 export const DeadLetterHeader = {
@@ -9,6 +11,22 @@ export const DeadLetterHeader = {
   FailedAt: 'x-dlq-failed-at',
   Service: 'x-dlq-service',
 } as const;
+
+/**
+ * Counted by the service that publishes them, once the broker has them. The reason is free text
+ * (kept in the `x-dlq-reason` header, which `curation dlq list` shows), too varied for a label.
+ */
+const deadLetters = pipelineCounter({
+  name: 'curation_dead_letters_total',
+  help: 'Messages published to a dead-letter topic, by that topic',
+  labelNames: ['topic'] as const,
+});
+// Zero from the start, so increase() sees the first dead letter of each topic.
+for (const topic of ALL_TOPICS) deadLetters.inc({ topic: deadLetterTopic(topic) }, 0);
+
+export function countDeadLetters(deadLetterTopicName: string, messages: number): void {
+  deadLetters.inc({ topic: deadLetterTopicName }, messages);
+}
 
 export interface DeadLetterOrigin {
   topic: string;

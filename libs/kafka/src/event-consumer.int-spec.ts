@@ -3,6 +3,7 @@ import { kafkaTestModule } from '../../../test/support/kafka-test-module';
 import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, type KafkaMessage } from 'kafkajs';
+import { register } from 'prom-client';
 import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
 import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { DeadLetterHeader, headerText } from './dead-letter';
@@ -122,6 +123,12 @@ describe('Kafka lib against a real broker', () => {
     const permanent = deadLetters.find((message) => message.key?.toString() === permanentItemId)!;
     expect(headerText(permanent.headers, DeadLetterHeader.Reason)).toBe('cannot ever work');
     expect(headerText(permanent.headers, DeadLetterHeader.Attempts)).toBe('1');
+    // The publishing service counts them for /metrics: poisoned, not JSON, permanent.
+    const counted = (await register.getSingleMetric('curation_dead_letters_total')?.get())?.values;
+    const removedDeadLetters = counted?.find(
+      (sample) => sample.labels.topic === deadLetterTopic(Topic.ItemRemoved),
+    );
+    expect(removedDeadLetters?.value).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -9,15 +9,17 @@ import {
   ContractViolationError,
   deadLetterTopic,
   parseEvent,
-  traceIdOf,
   type EventOf,
   type Topic,
 } from '@curation/contracts';
 import { runWithLogContext } from '@curation/platform';
+import { eventTraceLogFields } from '@curation/telemetry';
+import { context } from '@opentelemetry/api';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { toDeadLetter } from './dead-letter';
+import { countDeadLetters, toDeadLetter } from './dead-letter';
 import { EventPublisher } from './event-publisher';
+import { BatchProcessSpans, endSpan, startProcessSpan, withSpan } from './event-spans';
 import { KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
 import { KAFKA_CLIENT } from './kafka.tokens';
 import { PermanentEventError } from './permanent-event.error';
@@ -159,21 +161,31 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return this.deadLetter(batch, [message], 1, (error as Error).message);
     }
     let attempt = 0;
-    const logContext = { itemId: event.itemId, traceId: traceIdOf(event.traceparent), topic };
-    try {
-      await runWithLogContext(logContext, () =>
-        this.retryPolicy().execute(() =>
-          handle(event, {
-            topic,
-            partition: batch.partition,
-            offset: message.offset,
-            attempt: ++attempt,
-          }),
-        ),
-      );
-    } catch (error) {
-      await this.deadLetter(batch, [message], attempt, (error as Error).message);
-    }
+    const logContext = { itemId: event.itemId, topic, ...eventTraceLogFields(event.traceparent) };
+    const span = startProcessSpan(event, {
+      topic,
+      partition: batch.partition,
+      offset: message.offset,
+      groupId: this.groupId,
+    });
+    await context.with(withSpan(span), async () => {
+      try {
+        await runWithLogContext(logContext, () =>
+          this.retryPolicy().execute(() =>
+            handle(event, {
+              topic,
+              partition: batch.partition,
+              offset: message.offset,
+              attempt: ++attempt,
+            }),
+          ),
+        );
+        endSpan(span);
+      } catch (error) {
+        endSpan(span, error);
+        await this.deadLetter(batch, [message], attempt, (error as Error).message);
+      }
+    });
   }
 
   private async handleRaw(
@@ -208,18 +220,29 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     // A batch handler reports item-level problems as failures; what it throws is the store being
     // away, so the batch waits for it (no dead letters for an outage) until this member stops.
     let attempt = 0;
-    const failures = await this.withHeartbeat(payload, () =>
-      this.retryPolicy(Number.MAX_SAFE_INTEGER)
-        .execute(() => {
-          if (!payload.isRunning() || payload.isStale()) throw new ConsumerStoppingError();
-          attempt++;
-          return handle(valid.map(({ event }) => event));
-        })
-        .catch((error: Error) => {
-          if (error instanceof ConsumerStoppingError) return undefined;
-          throw error;
-        }),
+    const spans = new BatchProcessSpans(
+      valid.map(({ event, message }) => ({ event, offset: message.offset })),
+      { topic: batch.topic, partition: batch.partition, groupId: this.groupId },
     );
+    let failures: BatchFailure<Topic>[] | undefined;
+    try {
+      failures = await context.with(spans.handlerContext, () =>
+        this.withHeartbeat(payload, () =>
+          this.retryPolicy(Number.MAX_SAFE_INTEGER)
+            .execute(() => {
+              if (!payload.isRunning() || payload.isStale()) throw new ConsumerStoppingError();
+              attempt++;
+              return handle(valid.map(({ event }) => event));
+            })
+            .catch((error: Error) => {
+              if (error instanceof ConsumerStoppingError) return undefined;
+              throw error;
+            }),
+        ),
+      );
+    } finally {
+      spans.end(new Map(failures?.map((failure) => [failure.event.id, failure.reason])));
+    }
     if (!failures) return;
     for (const failure of failures) {
       const failed = valid.find(({ event }) => event.id === failure.event.id);
@@ -277,8 +300,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.warn(
       `dead-lettering ${messages.length} message(s) of ${batch.topic} after ${attempts} attempt(s): ${reason}`,
     );
+    const topic = deadLetterTopic(batch.topic as Topic);
     await this.publisher.send(
-      deadLetterTopic(batch.topic as Topic),
+      topic,
       messages.map((message) =>
         toDeadLetter({
           topic: batch.topic,
@@ -290,5 +314,6 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         }),
       ),
     );
+    countDeadLetters(topic, messages.length);
   }
 }

@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import {
-  childTraceparent,
-  createEvent,
-  type EventOf,
-  type NewEvent,
-  type Topic,
-} from '@curation/contracts';
+import { createEvent, type EventOf, type NewEvent, type Topic } from '@curation/contracts';
+import { traceparentForEvent } from '@curation/telemetry';
 import { Partitioners, type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
+import { endSpan, startPublishSpan } from './event-spans';
 import { KAFKA_CLIENT } from './kafka.tokens';
 
 export interface PublishOptions {
@@ -65,20 +61,32 @@ export class EventPublisher implements OnModuleInit, OnApplicationShutdown {
     events: NewEvent<T>[],
     options: PublishOptions = {},
   ): Promise<EventOf<T>[]> {
-    // Each event is a new span of its item's trace (a new trace when the item starts here).
-    const built = events.map((event) =>
-      createEvent(topic, { ...event, traceparent: childTraceparent(event.traceparent) }),
-    );
-    await this.send(
-      topic,
-      built.map((event) => ({
-        key: event.itemId,
-        value: JSON.stringify(event),
-        headers: event.traceparent ? { traceparent: event.traceparent } : {},
-      })),
-      options,
-    );
-    return built;
+    // Each event leaves as a span of its item's trace (a new trace when the item starts here).
+    const spans = events.map((event) => startPublishSpan(topic, event));
+    try {
+      const built = events.map((event, index) =>
+        createEvent(topic, {
+          ...event,
+          traceparent: traceparentForEvent(spans[index], event.traceparent),
+        }),
+      );
+      await this.send(
+        topic,
+        built.map((event) => ({
+          key: event.itemId,
+          value: JSON.stringify(event),
+          // A copy of the envelope's, for tools that read headers; consumers read the envelope.
+          headers: event.traceparent ? { traceparent: event.traceparent } : {},
+        })),
+        options,
+      );
+      built.forEach((event, index) => spans[index].setAttribute('messaging.message.id', event.id));
+      spans.forEach((span) => endSpan(span));
+      return built;
+    } catch (error) {
+      spans.forEach((span) => endSpan(span, error));
+      throw error;
+    }
   }
 
   /** Sends already-serialised messages (dead letters, replays) as they are. */

@@ -1,10 +1,17 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
+import type { CorsOptions } from '@nestjs/common/interfaces/external/cors-options.interface';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { configureBodyParsers, type BodyParserOptions } from './body-parsers';
+import { setupOpenApi, type OpenApiOptions } from './openapi';
 
-export type BootstrapOptions = BodyParserOptions;
+export interface BootstrapOptions extends BodyParserOptions {
+  /** Serve `/openapi.json` and Swagger UI at `/docs` (see `setupOpenApi`). */
+  openApi?: OpenApiOptions;
+  /** Answer CORS preflights and add CORS headers; absent: none. */
+  cors?: CorsOptions;
+}
 
 /**
  * Starts a service's HTTP server. SIGTERM and SIGINT close the application (consumers finish
@@ -20,6 +27,8 @@ export async function bootstrapService(
     bufferLogs: true,
   });
   configureBodyParsers(app, options);
+  if (options.cors) app.enableCors(options.cors);
+  if (options.openApi) setupOpenApi(app, options.openApi);
   app.useLogger(app.get(Logger));
   const logger = app.get(Logger);
   let closing = false;

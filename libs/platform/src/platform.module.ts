@@ -1,9 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { activeTraceLogFields, TelemetryShutdown } from '@curation/telemetry';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
+import { SERVICE_LABEL } from './metrics';
 import { ReadinessRegistry } from './readiness.registry';
 
 /** Credentials a request or response carries: API tokens, Basic auth, cookies, webhook HMACs. */
@@ -25,7 +27,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    register.setDefaultLabels({ service: options.serviceName });
+    register.setDefaultLabels({ [SERVICE_LABEL]: options.serviceName });
     if (!register.getSingleMetric('process_cpu_seconds_total')) collectDefaultMetrics();
     return {
       module: PlatformModule,
@@ -37,11 +39,13 @@ export class PlatformModule {
             level: options.logLevel,
             autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
             redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+            // trace_id and span_id of the span a line is logged in, to find its trace in Jaeger.
+            mixin: activeTraceLogFields,
           },
         }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [ReadinessRegistry],
+      providers: [ReadinessRegistry, TelemetryShutdown],
       exports: [ReadinessRegistry],
     };
   }

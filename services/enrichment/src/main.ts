@@ -1,3 +1,5 @@
+// First: tracing patches http, undici and ioredis as they load.
+import './instrumentation';
 import 'reflect-metadata';
 import { loadConfig } from '@curation/config';
 import { bootstrapService } from '@curation/platform';

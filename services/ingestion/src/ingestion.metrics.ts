@@ -1,47 +1,37 @@
-import { Counter, register } from 'prom-client';
+import { pipelineCounter } from '@curation/platform';
 
-function counter<Label extends string>(
-  name: string,
-  help: string,
-  labelNames: Label[],
-): Counter<Label> {
-  // One registry per process: a second app in the same process (tests) reuses the metric.
-  const existing = register.getSingleMetric(name);
-  return (existing as Counter<Label> | undefined) ?? new Counter({ name, help, labelNames });
-}
+export const webhooksTotal = pipelineCounter({
+  name: 'curation_openproject_webhooks_total',
+  help: 'OpenProject webhooks received, by action and outcome (accepted, ignored-action, ignored-type, unauthorized, malformed, failed)',
+  labelNames: ['action', 'outcome'],
+});
 
-export const webhooksTotal = counter(
-  'ingestion_openproject_webhooks_total',
-  'OpenProject webhooks received, by action and outcome (accepted, ignored-action, ignored-type, unauthorized, malformed, failed)',
-  ['action', 'outcome'],
-);
+export const workPackageOutcomesTotal = pipelineCounter({
+  name: 'curation_openproject_work_packages_total',
+  help: 'Work packages resolved, by trigger (webhook, sweep) and outcome',
+  labelNames: ['trigger', 'outcome'],
+});
 
-export const workPackageOutcomesTotal = counter(
-  'ingestion_openproject_work_packages_total',
-  'Work packages resolved, by trigger (webhook, sweep) and outcome',
-  ['trigger', 'outcome'],
-);
+export const submissionsTotal = pipelineCounter({
+  name: 'curation_submissions_total',
+  help: 'Items and offerings submitted through the JSON API, by kind and outcome',
+  labelNames: ['kind', 'outcome'],
+});
 
-export const submissionsTotal = counter(
-  'ingestion_submissions_total',
-  'Items and offerings submitted through the JSON API, by kind and outcome',
-  ['kind', 'outcome'],
-);
+export const sweepsTotal = pipelineCounter({
+  name: 'curation_openproject_sweeps_total',
+  help: 'Reconciliation sweeps, by outcome',
+  labelNames: ['outcome'],
+});
 
-export const sweepsTotal = counter(
-  'ingestion_openproject_sweeps_total',
-  'Reconciliation sweeps, by outcome',
-  ['outcome'],
-);
+export const writeBackTotal = pipelineCounter({
+  name: 'curation_openproject_write_back_total',
+  help: 'Comments written back to work packages, by outcome (published, failed, removed) and result (queued, posted, duplicate, rejected, gave-up, error, no-work-package)',
+  labelNames: ['outcome', 'result'],
+});
 
-export const writeBackTotal = counter(
-  'ingestion_openproject_write_back_total',
-  'Comments written back to work packages, by outcome (published, failed, removed) and result (queued, posted, duplicate, rejected, gave-up, error, no-work-package)',
-  ['outcome', 'result'],
-);
-
-export const descriptionsCutTotal = counter(
-  'ingestion_descriptions_cut_total',
-  'Curator descriptions cut to DESCRIPTION_MAX_BYTES, by source (openproject, submission)',
-  ['source'],
-);
+export const descriptionsCutTotal = pipelineCounter({
+  name: 'curation_descriptions_cut_total',
+  help: 'Curator descriptions cut to DESCRIPTION_MAX_BYTES, by source (openproject, submission)',
+  labelNames: ['source'],
+});

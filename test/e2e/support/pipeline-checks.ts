@@ -6,6 +6,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { ALL_QUEUES, ALL_TOPICS, deadLetterTopic, type Topic } from '@curation/contracts';
+import {
+  consumerLag as lagByGroupAndTopic,
+  pipelineQueueCounts,
+  type QueueCounts,
+} from '@curation/operations';
 import type { Client } from '@opensearch-project/opensearch';
 import { Queue } from 'bullmq';
 import { Kafka, logLevel } from 'kafkajs';
@@ -89,29 +94,8 @@ export async function objectKeys(s3: S3Client, bucket: string, suffix: string): 
   return keys;
 }
 
-export type QueueCounts = Record<string, Record<string, number>>;
-
 /** BullMQ job counts per queue of the pipeline under `prefix`. */
-export async function queueCounts(redisUrl: string, prefix: string): Promise<QueueCounts> {
-  const result: QueueCounts = {};
-  for (const name of ALL_QUEUES) {
-    const queue = new Queue(name, { connection: { url: redisUrl }, prefix });
-    try {
-      result[name] = await queue.getJobCounts(
-        'waiting',
-        'active',
-        'delayed',
-        'prioritized',
-        'waiting-children',
-        'failed',
-        'completed',
-      );
-    } finally {
-      await queue.close();
-    }
-  }
-  return result;
-}
+export { pipelineQueueCounts as queueCounts, type QueueCounts };
 
 /** Removes the run's BullMQ keys from the shared Redis. */
 export async function removeQueues(redisUrl: string, prefix: string): Promise<void> {
@@ -262,25 +246,10 @@ export async function consumerLag(
   const admin = new Kafka({ clientId: 'e2e-lag', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    let lag = 0;
-    for (const service of services) {
-      const groupId = `${prefix}.${service}`;
-      const committed = await admin.fetchOffsets({ groupId });
-      for (const { topic, partitions } of committed) {
-        const ends = new Map(
-          (await admin.fetchTopicOffsets(topic)).map(({ partition, high, low }) => [
-            partition,
-            { high: Number(high), low: Number(low) },
-          ]),
-        );
-        for (const { partition, offset } of partitions) {
-          const end = ends.get(partition);
-          if (!end) continue;
-          lag += end.high - (Number(offset) < 0 ? end.low : Number(offset));
-        }
-      }
-    }
-    return lag;
+    const groups = new Set(services.map((service) => `${prefix}.${service}`));
+    return (await lagByGroupAndTopic(admin, prefix))
+      .filter(({ group }) => groups.has(group))
+      .reduce((sum, { lag }) => sum + lag, 0);
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { QueueName, queueJobOptions } from '@curation/contracts';
 import { APP_CONFIG } from '@curation/platform';
+import { queueTelemetry } from '@curation/telemetry';
 import { Queue, Worker, type MinimalJob, type Processor } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { IngestionConfig } from '../config/ingestion.config';
@@ -24,6 +25,7 @@ export class WriteBackQueueRepository implements OnApplicationShutdown {
     this.queue = new Queue(QueueName.OpenProjectWriteBack, {
       connection: this.connection,
       prefix: config.QUEUE_PREFIX,
+      telemetry: queueTelemetry(),
       defaultJobOptions: queueJobOptions[QueueName.OpenProjectWriteBack],
     });
     this.queue.on('error', (error) => this.logger.warn(`write-back queue: ${error.message}`));
@@ -43,6 +45,7 @@ export class WriteBackQueueRepository implements OnApplicationShutdown {
       prefix: this.config.QUEUE_PREFIX,
       concurrency,
       settings: { backoffStrategy: writeBackBackoff },
+      telemetry: queueTelemetry(),
     });
     this.worker.on('error', (error) => this.logger.warn(`write-back worker: ${error.message}`));
   }
