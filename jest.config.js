@@ -17,7 +17,7 @@ const shared = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // ESM-only dependencies must be transformed for jest's CommonJS runtime.
   transformIgnorePatterns: [
-    '/node_modules/(?!(linkedom|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities|uhyphen|html-escaper|htmlparser2|cssom|cssomnom|css-select|css-what|boolbase|nth-check)/)',
+    '/node_modules/(?!(linkedom|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities|uhyphen|html-escaper|htmlparser2|cssom|cssomnom|css-select|css-what|boolbase|nth-check|@apidevtools/json-schema-ref-parser)/)',
   ],
   moduleNameMapper: { '^@curation/([a-z-]+)$': '<rootDir>/libs/$1/src' },
   modulePathIgnorePatterns: ['<rootDir>/.infra', '<rootDir>/dist', '<rootDir>/.*/dist/'],

@@ -4,8 +4,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { UsageError, cliContext, cliKafka, ingestionHeaders, printTable } from './cli-context';
 import { readDeadLetters, replayDeadLetters, resolveDeadLetterTopics } from './dead-letters';
-import { failedItems, retryAll, retryOne, runReindex, type ItemSummary } from './item-operations';
-import { consumerLag, queueCounts, rewindGroup } from './pipeline-summary';
+import {
+  failedItems,
+  retryAll,
+  retryOne,
+  runReindex,
+  runStoredContentCommand,
+  type ItemSummary,
+} from './item-operations';
+import { lagTable, queueTable, rewindGroup } from './pipeline-summary';
 
 const SERVICES = ['ingestion', 'enrichment', 'image-processing', 'search-indexing'];
 const OFFERINGS_PER_REQUEST = 200;
@@ -61,6 +68,13 @@ function printItems(found: ItemSummary[]): void {
   ]);
 }
 
+/** `3 item(s): enriched 2, skipped 1, pending 0` from a command's summary. */
+function describeSummary(unit: string, summary: Record<string, number | string>): string {
+  const { items, documents, ...counts } = summary;
+  const parts = Object.entries(counts).map(([name, count]) => `${name} ${count}`);
+  return `${items ?? documents ?? 0} ${unit}: ${parts.join(', ')}`;
+}
+
 function partitionOffset(value: string, previous: string[] = []): string[] {
   if (!/^\d+:\d+$/.test(value)) throw new InvalidArgumentError('partition:offset, e.g. 0:12');
   return [...previous, value];
@@ -75,10 +89,10 @@ export function buildProgram(): Command {
   const items = program.command('items').description('item status, built from the pipeline events');
   items
     .command('list')
-    .description('list items in a state')
+    .description('list items in one state: failed ones unless --state says otherwise')
     .addOption(
       new Option('--state <state>', 'item state')
-        .choices(['in-progress', 'completed', 'failed', 'removed'])
+        .choices(['in-progress', 'completed', 'failed', 'removed', 'duplicate'])
         .default('failed'),
     )
     .option('--limit <n>', 'how many', positiveInteger, 50)
@@ -95,6 +109,7 @@ export function buildProgram(): Command {
           title?: string;
         }>;
       };
+      console.log(`${found.length} ${options.state} item(s), newest first (--state chooses)`);
       printTable([
         ['itemId', 'stage', 'revision', 'updated', 'title / last error'],
         ...found.map((item) => [
@@ -174,6 +189,58 @@ export function buildProgram(): Command {
       if (options.json) return printJson(answer);
       console.log(`${answer.itemId}: removal of revision ${answer.revision} accepted`);
     });
+
+  items
+    .command('reextract [itemId]')
+    .description(
+      'extract again from the pages kept in S3 (no fetch); the new result flows on to indexing',
+    )
+    .option('--all', 'every enriched item')
+    .option('--wait-seconds <n>', 'give up waiting for the jobs after this long', positiveInteger)
+    .option('--json', 'print the summary as JSON')
+    .action(
+      async (
+        itemId: string | undefined,
+        options: { all?: boolean; waitSeconds?: number; json?: boolean },
+      ) => {
+        if (!itemId === !options.all) throw new UsageError('give either an itemId or --all');
+        const { summary, exitCode } = await runStoredContentCommand(
+          'reextract',
+          [
+            ...(itemId ? [uuid(itemId)] : ['--all']),
+            ...(options.waitSeconds ? ['--wait-seconds', String(options.waitSeconds)] : []),
+          ],
+          !options.json,
+        );
+        if (options.json) printJson(summary);
+        else console.log(describeSummary('item(s)', summary));
+        if (exitCode !== 0) throw new Error(`did not finish cleanly (exit code ${exitCode})`);
+      },
+    )
+    .addHelpText(
+      'after',
+      '\nPrints one line per item (a progress bar on a terminal), then e.g.\n' +
+        '"3 item(s): enriched 2, skipped 1, pending 0" (skipped: no page kept for that revision;\n' +
+        'duplicate: the page now names an article another item publishes).',
+    );
+  items
+    .command('rerender')
+    .description(
+      'apply the current content types and renderer to every indexed document and its Markdown',
+    )
+    .option('--all', 'every indexed document (the default; there is no other selection)')
+    .option('--json', 'print the summary as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { summary, exitCode } = await runStoredContentCommand('rerender', [], !options.json);
+      if (options.json) printJson(summary);
+      else console.log(describeSummary('document(s)', summary));
+      if (exitCode !== 0) throw new Error(`did not finish cleanly (exit code ${exitCode})`);
+    })
+    .addHelpText(
+      'after',
+      '\nPrints e.g. "12 document(s): rewritten 1, unchanged 11, newer-in-storage 0"; a Markdown\n' +
+        'document equal to its rendering is not written, so a second run rewrites nothing.',
+    );
 
   program
     .command('reconcile')
@@ -333,9 +400,9 @@ export function buildProgram(): Command {
     .description('queue depths and consumer lag')
     .action(async () => {
       const context = cliContext();
-      printTable(await queueCounts(context.redisUrl));
+      printTable(await queueTable(context.redisUrl, context.queuePrefix));
       console.log();
-      printTable(await consumerLag(cliKafka(context), context.clientIdPrefix));
+      printTable(await lagTable(cliKafka(context), context.clientIdPrefix));
     });
 
   return program;

@@ -1,3 +1,4 @@
+import { FRONT_MATTER_PAGE_KEYS } from '@curation/content';
 import { itemIdForUrl, itemIdForWorkPackage } from '@curation/contracts';
 import { ObjectStorageRepository, createS3Client } from '@curation/storage';
 import { createHmac } from 'node:crypto';
@@ -25,8 +26,19 @@ import { PipelineHarness, WEBHOOK_SECRET } from './pipeline-harness';
 const START_TIMEOUT_MS = 300000;
 const ARTICLE_PATH = '/news/emea/nhsx-sets-out-digital-guidance-nhs-trusts';
 const REFERENCE_ORIGIN = 'https://www.healthcareitnews.com';
+/** A second content type: topics starting with `Research` publish under /research/. */
+const RESEARCH_CONTENT_TYPES = join(
+  __dirname,
+  '../fixtures/content-types/research.content-types.yaml',
+);
 const ARTICLE_PAGE = readFileSync(
   join(__dirname, '../../services/enrichment/src/utils/__fixtures__/healthcareitnews.html'),
+);
+const RESEARCH_PATH = '/research/trial-results';
+/** The same article under a canonical URL of its own: not a duplicate of the reference's. */
+const RESEARCH_PAGE = ARTICLE_PAGE.toString().replace(
+  `<link rel="canonical" href="${ARTICLE_PATH}" />`,
+  `<link rel="canonical" href="${RESEARCH_PATH}" />`,
 );
 
 /** The reference's offerings, plus two that share no category with the item. */
@@ -128,9 +140,19 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
         request.url === ARTICLE_PATH ||
         request.url === '/news/second-article' ||
         (request.url === '/news/flaky' && flakyPageServed);
-      if (served) {
+      if (request.url === RESEARCH_PATH) {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(ARTICLE_PAGE);
+        response.end(RESEARCH_PAGE);
+      } else if (served) {
+        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        // Each path its own canonical URL: the same canonical would make one article of them all
+        // (one document per article, the later submissions duplicates of the first).
+        response.end(
+          ARTICLE_PAGE.toString().replace(
+            `<link rel="canonical" href="${ARTICLE_PATH}" />`,
+            `<link rel="canonical" href="${request.url}" />`,
+          ),
+        );
       } else {
         response.writeHead(404, { 'content-type': 'text/plain' });
         response.end('not found');
@@ -152,7 +174,10 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       openProjectApiKey: openProject.apiKey,
       typeId: CURATED_TYPE.id,
       // The publish gate: the reference work package is in status New.
-      environment: { OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name },
+      environment: {
+        OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name,
+        CONTENT_TYPES_FILE: RESEARCH_CONTENT_TYPES,
+      },
     });
     const loaded = await fetch(`${harness.url('ingestion')}/v1/offerings`, {
       method: 'POST',
@@ -213,8 +238,18 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
         ),
       ),
     };
-    expect(fromLoopback).toEqual(expected);
-    expect(Object.keys(published)).toEqual(Object.keys(reference));
+    // The reference's fields exactly, then the page's own fields under keys the reference lacks.
+    const referenceFields = Object.fromEntries(
+      Object.keys(reference).map((key) => [key, fromLoopback[key]]),
+    );
+    expect(referenceFields).toEqual(expected);
+    expect(Object.keys(published)).toEqual([...Object.keys(reference), ...FRONT_MATTER_PAGE_KEYS]);
+    expect(fromLoopback).toMatchObject({
+      publishedAt: '2021-08-31T14:44:14.000Z',
+      canonicalUrl: `${REFERENCE_ORIGIN}${ARTICLE_PATH}`,
+      featuredImageDominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/),
+      featuredImagePlaceholder: expect.stringMatching(/^data:image\/webp;base64,/),
+    });
     expect(published.relatedOfferings).toHaveLength(5);
     expect(published.lastMod).toBe(REFERENCE_UPDATED_AT);
 
@@ -315,6 +350,48 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     });
     expect(await documentOf(missing.body.itemId)).toBeUndefined();
   });
+  it('publishes an item with a Research topic as the Research content type of CONTENT_TYPES_FILE', async () => {
+    const response = await fetch(`${harness.url('ingestion')}/v1/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        url: `${siteOrigin}${RESEARCH_PATH}`,
+        topics: ['HIMSS: Digital Health', 'Research: Clinical Trials'],
+        title: 'Trial results in digital care',
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { itemId } = (await response.json()) as { itemId: string };
+
+    const markdown = await eventually(() => documentOf(itemId), 90000);
+    expect(frontMatterOf(markdown)).toMatchObject({
+      identifier: 'Research',
+      searchCategory: 'Research',
+      tags: ['Research'],
+      basePath: '/research/',
+      mastHead: 'RESEARCH',
+      archetype: 'research',
+      aliases: '/research/trial-results-in-digital-care',
+      breadcrumbs: ['Home', 'Research', 'Trial results in digital care'],
+      breadcrumbLinks: ['/', '/research/', ''],
+      source: 'research-submission',
+      openProjectWorkPackageType: null,
+      id: null,
+    });
+
+    const indexed = await fetch(
+      `${testEnvironment().OPENSEARCH_URL}/${harness.prefix}-curated-content/_doc/${itemId}`,
+    );
+    expect(indexed.status).toBe(200);
+    const { _source: document } = (await indexed.json()) as { _source: Record<string, unknown> };
+    expect(document).toMatchObject({
+      contentType: 'research',
+      publishedAt: '2021-08-31T14:44:14.000Z',
+      canonicalUrl: `${siteOrigin}${RESEARCH_PATH}`,
+      frontMatter: expect.objectContaining({ identifier: 'Research', basePath: '/research/' }),
+    });
+  });
+
   it('lets an operator retry a failed item once its page is back, then take it down', async () => {
     const operate = (method: string, path: string, body?: unknown) =>
       fetch(`${harness.url('ingestion')}${path}`, {

@@ -5,6 +5,7 @@ export const SECRET_VARIABLES = [
   'OPENPROJECT_WEBHOOK_SECRET',
   'ADMIN_PASSWORD',
   'S3_SECRET_ACCESS_KEY',
+  'SEARCH_CURSOR_SECRET',
 ] as const;
 
 export const REDACTED = '[redacted]';

@@ -2,3 +2,4 @@ export * from './article-html';
 export * from './front-matter-key';
 export * from './markdown-inert-html';
 export * from './slugify';
+export * from './front-matter-page-keys';

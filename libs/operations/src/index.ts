@@ -5,3 +5,4 @@ export * from './operations.module';
 export * from './operations.options';
 export * from './queue-dashboard';
 export * from './public-failure-reason';
+export * from './pipeline-backlog';

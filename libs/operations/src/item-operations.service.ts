@@ -7,7 +7,7 @@ import {
   type EventOf,
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
-import { Counter } from 'prom-client';
+import { pipelineCounter } from '@curation/platform';
 import type { FailingStage, ItemStatus } from './item-status';
 import { ItemStatusRepository } from './item-status.repository';
 import { ItemStatusService } from './item-status.service';
@@ -36,7 +36,7 @@ export type RemovalOutcome =
   | { kind: 'unknown' }
   | { kind: 'accepted'; itemId: string; revision: number; alreadyRemoved: boolean };
 
-const operatorActions = new Counter({
+const operatorActions = pipelineCounter({
   name: 'curation_operator_actions_total',
   help: 'Operator retries and takedowns, by action and outcome',
   labelNames: ['action', 'outcome'],

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ALL_TOPICS, Topic, deadLetterTopic, type EventOf } from '@curation/contracts';
 import { DeadLetterHeader, EventConsumer, headerText } from '@curation/kafka';
 import type { KafkaMessage } from 'kafkajs';
-import { Counter } from 'prom-client';
 import { FAILING_STAGES, type FailingStage, type Stage } from './item-status';
 import { ItemStatusRepository } from './item-status.repository';
 import { ItemStatusService } from './item-status.service';
@@ -29,12 +28,6 @@ const CONSUMED_BY: Record<Topic, FailingStage> = {
 
 /** Dead letters whose key is not an item. */
 const NOT_ITEMS: readonly Topic[] = [Topic.OfferingUpserted];
-
-const deadLetters = new Counter({
-  name: 'curation_dead_letters_total',
-  help: 'Dead-lettered messages seen by the status consumer, by dead-letter topic',
-  labelNames: ['topic'],
-});
 
 /**
  * Follows every item topic and every dead-letter topic: the status is built from the events
@@ -64,7 +57,13 @@ export class ItemStatusConsumer implements OnModuleInit {
       }),
     );
     this.consumer.subscribe(Topic.ItemRemoved, (event) =>
-      this.status.removed(event.itemId, event.revision, event.data.reason, event.occurredAt),
+      this.status.removed(
+        event.itemId,
+        event.revision,
+        event.data.reason,
+        event.occurredAt,
+        event.data.duplicateOf,
+      ),
     );
     for (const topic of ALL_TOPICS) {
       this.consumer.subscribeRaw(deadLetterTopic(topic), (message) =>
@@ -94,7 +93,6 @@ export class ItemStatusConsumer implements OnModuleInit {
 
   private async deadLettered(source: Topic, message: KafkaMessage): Promise<void> {
     const topic = deadLetterTopic(source);
-    deadLetters.inc({ topic });
     if (NOT_ITEMS.includes(source)) {
       this.logger.warn(
         `dead letter on ${topic}: ${headerText(message.headers, DeadLetterHeader.Reason)}`,

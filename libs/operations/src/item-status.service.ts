@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Counter, Histogram } from 'prom-client';
+import { pipelineCounter, pipelineHistogram } from '@curation/platform';
 import { ItemStatusRepository } from './item-status.repository';
 import { publicFailureReason } from './public-failure-reason';
 import {
+  FAILING_STAGES,
   STAGES,
   type FailingStage,
   type ItemFailure,
@@ -11,13 +12,16 @@ import {
   type Stage,
 } from './item-status';
 
-const itemsByStage = new Counter({
+const itemsByStage = pipelineCounter({
   name: 'curation_items_total',
   help: 'Items that reached a stage, by outcome',
   labelNames: ['stage', 'outcome'],
 });
+// Zero from the start: rate() and the "nothing indexed" alert see the first item of each stage.
+for (const stage of [...STAGES, 'removed']) itemsByStage.inc({ stage, outcome: 'success' }, 0);
+for (const stage of FAILING_STAGES) itemsByStage.inc({ stage, outcome: 'failure' }, 0);
 
-const stageDuration = new Histogram({
+const stageDuration = pipelineHistogram({
   name: 'curation_stage_duration_seconds',
   help: 'Time from the previous stage to this one',
   labelNames: ['stage'],
@@ -145,6 +149,7 @@ export class ItemStatusService {
         state: stages.indexed ? 'completed' : 'in-progress',
         stage: furthest(stages),
         removedReason: undefined,
+        duplicateOf: undefined,
       };
     });
     itemsByStage.inc({ stage: event.stage, outcome: 'success' });
@@ -177,18 +182,25 @@ export class ItemStatusService {
     });
   }
 
-  async removed(itemId: string, revision: number, reason: string, at: string): Promise<void> {
+  async removed(
+    itemId: string,
+    revision: number,
+    reason: string,
+    at: string,
+    duplicateOf?: string,
+  ): Promise<void> {
     itemsByStage.inc({ stage: 'removed', outcome: 'success' });
     await this.repository.update(itemId, (current) => {
       const base = baseFor(current, itemId, revision);
       if (!base) return undefined;
       return {
         ...base,
-        state: 'removed',
+        state: duplicateOf ? 'duplicate' : 'removed',
         stage: 'removed',
         lastError: undefined,
         removedReason: reason,
         removedAt: at,
+        duplicateOf,
         updatedAt: new Date().toISOString(),
       };
     });
@@ -238,7 +250,8 @@ export class ItemStatusService {
 
   /** A failed or removed revision changes again only on news from after that outcome. */
   private movesOn(base: ItemStatus, event: StageReached): boolean {
-    if (base.state === 'removed') return !base.removedAt || event.at > base.removedAt;
+    if (base.state === 'removed' || base.state === 'duplicate')
+      return !base.removedAt || event.at > base.removedAt;
     if (base.state !== 'failed' || !base.lastError) return true;
     const cured = STAGES.indexOf(event.stage) >= STAGES.indexOf(PRODUCES[base.lastError.stage]);
     return cured && event.at >= base.lastError.at;
@@ -246,7 +259,7 @@ export class ItemStatusService {
 
   /** A failure reported by an attempt a retry replaced, or before the revision completed. */
   private isStale(base: ItemStatus, failure: ItemFailed): boolean {
-    if (base.state === 'removed') return true;
+    if (base.state === 'removed' || base.state === 'duplicate') return true;
     if (base.retriedAt && failure.at < base.retriedAt) return true;
     return base.state === 'completed' && !!base.stages.indexed && failure.at <= base.stages.indexed;
   }

@@ -11,7 +11,8 @@ export const FAILING_STAGES = [
 ] as const;
 export type FailingStage = (typeof FAILING_STAGES)[number];
 
-export const ITEM_STATES = ['in-progress', 'completed', 'failed', 'removed'] as const;
+/** `duplicate`: not published because another item publishes the same article (`duplicateOf`). */
+export const ITEM_STATES = ['in-progress', 'completed', 'failed', 'removed', 'duplicate'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
 
 /** Why the current attempt stopped; the same shape whichever channel reported it. */
@@ -34,7 +35,7 @@ export interface ItemStatus {
   state: ItemState;
   /**
    * `in-progress`/`completed`: the last milestone reached; `failed`: the stage that failed;
-   * `removed`: `removed`.
+   * `removed` and `duplicate`: `removed`.
    */
   stage: Stage | FailingStage | 'removed';
   /** 1 for the first run of this revision, +1 for every operator retry. */
@@ -48,6 +49,8 @@ export interface ItemStatus {
   lastError?: ItemFailure;
   removedReason?: string;
   removedAt?: string;
+  /** State `duplicate`: the item that publishes the same article. */
+  duplicateOf?: string;
   url?: string;
   title?: string;
   updatedAt: string;

@@ -20,7 +20,7 @@ import { ItemStatusRepository, OPERATIONS_REDIS } from './item-status.repository
 import { ItemStatusService } from './item-status.service';
 import { OPERATIONS_OPTIONS, PIPELINE_QUEUES, type OperationsOptions } from './operations.options';
 import { PipelineJobsRepository } from './pipeline-jobs.repository';
-import { trackPipeline } from './pipeline-gauges';
+import { PipelineGauges } from './pipeline-gauges';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
 
 /**
@@ -31,6 +31,7 @@ import { QUEUE_DASHBOARD_PATH, queueDashboard } from './queue-dashboard';
 export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OperationsModule.name);
   private kafkaAdmin?: Admin;
+  private gauges?: PipelineGauges;
 
   constructor(
     @Inject(OPERATIONS_OPTIONS) private readonly options: OperationsOptions,
@@ -89,10 +90,17 @@ export class OperationsModule implements OnModuleInit, OnApplicationShutdown {
     }
     this.kafkaAdmin = this.kafka.admin();
     await this.kafkaAdmin.connect();
-    trackPipeline(this.queues, this.kafkaAdmin, `${this.options.consumerGroupPrefix}.`);
+    this.gauges = new PipelineGauges(
+      this.queues,
+      this.kafkaAdmin,
+      this.options.consumerGroupPrefix,
+      this.options.gaugeRefreshMs,
+    );
+    this.gauges.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.gauges?.stop();
     await Promise.all(this.queues.map((queue) => queue.close()));
     await this.kafkaAdmin?.disconnect();
     await this.redis.quit();

@@ -6,6 +6,8 @@ export interface OperationsOptions {
   admin?: { user: string; password: string };
   /** Consumer groups whose lag /metrics reports (`<prefix>.`). */
   consumerGroupPrefix: string;
+  /** How often queue depths and consumer lag are read for /metrics (default 15 s). */
+  gaugeRefreshMs?: number;
   /** How long the input of each stage is kept for a retry (default 7 days). */
   retryInputTtlMs?: number;
 }

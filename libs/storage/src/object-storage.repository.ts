@@ -26,6 +26,10 @@ export interface ObjectHead {
   metadata: Record<string, string>;
 }
 
+export interface FetchedObject extends ObjectHead {
+  body: Buffer;
+}
+
 const PARALLEL_DELETES = 8;
 
 function isMissing(error: unknown): boolean {
@@ -71,11 +75,21 @@ export class ObjectStorageRepository {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
+    return (await this.getObject(key))?.body;
+  }
+
+  /** The object's bytes with its content type and metadata, in one request. */
+  async getObject(key: string): Promise<FetchedObject | undefined> {
     try {
       const response = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key }),
       );
-      return Buffer.from(await response.Body!.transformToByteArray());
+      return {
+        body: Buffer.from(await response.Body!.transformToByteArray()),
+        contentType: response.ContentType,
+        contentLength: response.ContentLength,
+        metadata: response.Metadata ?? {},
+      };
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

@@ -6,7 +6,8 @@ export interface PageFetchJob {
   revision: number;
   traceparent?: string;
   received: ItemReceivedData;
-  trigger: 'received' | 'relink';
+  /** `reextract`: extraction runs again on the page kept for this revision, with no fetch. */
+  trigger: 'received' | 'relink' | 'reextract';
 }
 
 /** One job per item revision, so redelivery never doubles work. */

@@ -3,6 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { QueueName, queueJobOptions } from '@curation/contracts';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
+import { queueTelemetry } from '@curation/telemetry';
 import type { ImageProcessingConfig } from './config/image-processing.config';
 import { ItemEnrichedConsumer } from './consumers/item-enriched.consumer';
 import { ImageRenderProcessor } from './processors/image-render.processor';
@@ -31,6 +32,7 @@ export class ImageProcessingModule {
           // BullMQ blocks on Redis; it must not give up on a command while Redis restarts.
           connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
           prefix: config.QUEUE_PREFIX,
+          telemetry: queueTelemetry(),
         }),
         BullModule.registerQueue({
           name: QueueName.ImageRender,

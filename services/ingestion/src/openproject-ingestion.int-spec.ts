@@ -54,7 +54,7 @@ describe('ingestion of OpenProject work packages (real Kafka and Redis, stand-in
   }
 
   async function outcomeCount(outcome: string): Promise<number> {
-    const metric = register.getSingleMetric('ingestion_openproject_work_packages_total');
+    const metric = register.getSingleMetric('curation_openproject_work_packages_total');
     const values = (await metric?.get())?.values ?? [];
     return values
       .filter((value) => value.labels.outcome === outcome && value.labels.trigger === 'webhook')

@@ -42,7 +42,10 @@ export class SearchIndexingModule {
         },
         {
           provide: CONTENT_TYPE_SETTINGS,
-          useValue: resolveContentTypes(config.SEARCH_CONTENT_TYPE_OVERRIDES),
+          useValue: resolveContentTypes(
+            config.SEARCH_CONTENT_TYPE_OVERRIDES,
+            config.CONTENT_TYPES_FILE,
+          ),
         },
         SearchIndexRepository,
         PublishedDocumentService,

@@ -41,8 +41,11 @@ export const itemEnrichedDataSchema = itemReceivedDataSchema.extend({
     slug: z.string().min(1),
   }),
   relatedOfferings: z.array(offeringLinkSchema).max(5),
-  /** `relink`: the same revision enriched again because the offerings catalogue changed. */
-  trigger: z.enum(['received', 'relink']).optional(),
+  /**
+   * `relink`: the same revision enriched again because the offerings catalogue changed;
+   * `reextract`: the same revision extracted again from its stored page (`items reextract`).
+   */
+  trigger: z.enum(['received', 'relink', 'reextract']).optional(),
   enrichedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type ItemEnrichedData = z.infer<typeof itemEnrichedDataSchema>;

@@ -7,7 +7,11 @@ export const itemRemovedDataSchema = z.object({
     'deleted-upstream',
     'type-changed',
     'operator',
+    /** The same article is published as another item (`duplicateOf`); see the README's duplicate rule. */
+    'duplicate',
   ]),
   detail: z.string().optional(),
+  /** With reason `duplicate`: the item that publishes the article. */
+  duplicateOf: z.uuid().optional(),
 });
 export type ItemRemovedData = z.infer<typeof itemRemovedDataSchema>;

@@ -6,6 +6,7 @@ import {
   openSearchFields,
   redisFields,
   refuseFetchAllowHostsInProduction,
+  s3Fields,
 } from '@curation/config';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
@@ -23,6 +24,8 @@ export const enrichmentConfigSchema = z
     ...kafkaFields,
     ...redisFields,
     ...openSearchFields,
+    /** Raw pages are kept in S3 (`raw-pages/<itemId>/r<revision>.html.gz`) for re-extraction. */
+    ...s3Fields,
     ENRICHMENT_PORT: environmentFields.ENRICHMENT_PORT,
     ...fetchFields,
     /** BullMQ key prefix in Redis. */

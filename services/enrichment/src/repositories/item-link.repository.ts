@@ -57,9 +57,24 @@ export class ItemLinkRepository implements OnModuleInit {
     await this.client.delete({ index: this.alias, id: itemId }, { ignore: [404] });
   }
 
+  /** The job that last enriched the item, or undefined when it is not (or no longer) enriched. */
+  async find(itemId: string): Promise<PageFetchJob | undefined> {
+    const response = await this.client.get({ index: this.alias, id: itemId }, { ignore: [404] });
+    return response.body.found ? (response.body._source as { job: PageFetchJob }).job : undefined;
+  }
+
+  /** Pages through every enriched item. */
+  all(): AsyncGenerator<PageFetchJob[]> {
+    return this.pages({ match_all: {} });
+  }
+
   /** Pages through every item in any of `categories`. */
   async *findInCategories(categories: string[]): AsyncGenerator<PageFetchJob[]> {
     if (categories.length === 0) return;
+    yield* this.pages({ bool: { filter: [{ terms: { categories } }] } });
+  }
+
+  private async *pages(query: object): AsyncGenerator<PageFetchJob[]> {
     await this.client.indices.refresh({ index: this.alias });
     let after: Types.Common.SortResults | undefined;
     for (;;) {
@@ -67,8 +82,9 @@ export class ItemLinkRepository implements OnModuleInit {
         index: this.alias,
         body: {
           size: PAGE_SIZE,
-          _source: ['job'],
-          query: { bool: { filter: [{ terms: { categories } }] } },
+          // No source filtering: OpenSearch rebuilds a filtered source with its objects' keys
+          // reordered, and the job's custom fields reach the document in their order.
+          query,
           sort: [{ itemId: { order: 'asc' } }],
           ...(after ? { search_after: after } : {}),
         },

@@ -35,6 +35,30 @@ export class PageFetchQueueRepository {
     });
   }
 
+  /** A new job every run (its id names the run), so an item re-extracted before runs again. */
+  async addReextract(
+    job: PageFetchJob,
+    runId: string,
+    options: PageFetchQueueOptions,
+  ): Promise<string> {
+    const jobId = `reextract_${job.itemId}_${job.revision}_${runId}`;
+    await this.queue.add(QueueName.PageFetch, job, { ...this.jobOptions(options), jobId });
+    return jobId;
+  }
+
+  /** Where a job stands: its outcome once it finished. */
+  async stateOf(
+    jobId: string,
+  ): Promise<{ state: string; outcome?: { kind: string }; failedReason?: string } | undefined> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return undefined;
+    return {
+      state: await job.getState(),
+      outcome: job.returnvalue as { kind: string } | undefined,
+      failedReason: job.failedReason,
+    };
+  }
+
   async ping(): Promise<void> {
     await this.queue.getWaitingCount();
   }

@@ -13,6 +13,11 @@ import type {
 } from '../repositories/page-extraction.repository';
 import type { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
 import type { PageRepository } from '../repositories/page.repository';
+import type {
+  ArticleClaimRepository,
+  ArticleHolder,
+} from '../repositories/article-claim.repository';
+import type { RawPage, RawPageRepository } from '../repositories/raw-page.repository';
 import { extractPageInline } from '../utils/page-extraction';
 import { EnrichmentService } from './enrichment.service';
 import { RetryableFetchError } from './retryable-fetch.error';
@@ -66,17 +71,59 @@ function inlineExtraction(config: EnrichmentConfig, outcome?: PageExtraction['ki
   } as unknown as PageExtractionRepository;
 }
 
+/** The Redis claims' semantics in memory: compare-and-set on the stored value. */
+class InMemoryArticleClaims {
+  readonly holders = new Map<string, string>();
+  readonly articleOfItem = new Map<string, string>();
+
+  async holder(key: string) {
+    const raw = this.holders.get(this.storedKeyOf(key));
+    return raw ? { raw, holder: JSON.parse(raw) as ArticleHolder } : undefined;
+  }
+
+  async compareAndSet(key: string, expected: string | undefined, holder: ArticleHolder) {
+    const stored = this.storedKeyOf(key);
+    if ((this.holders.get(stored) ?? '') !== (expected ?? '')) return false;
+    this.holders.set(stored, JSON.stringify(holder));
+    this.articleOfItem.set(holder.itemId, stored);
+    return true;
+  }
+
+  async articleOf(itemId: string) {
+    return this.articleOfItem.get(itemId);
+  }
+
+  async release(itemId: string, revision: number) {
+    const article = this.articleOfItem.get(itemId);
+    if (!article) return;
+    const holder = this.holders.get(article);
+    const parsed = holder ? (JSON.parse(holder) as ArticleHolder) : undefined;
+    if (parsed?.itemId === itemId && parsed.revision <= revision) this.holders.delete(article);
+    this.articleOfItem.delete(itemId);
+  }
+
+  storedKeyOf(key: string) {
+    return `articles:${key}`;
+  }
+}
+
 function setup(
   fetchResult: () => Promise<SafeFetchResponse>,
   throttleWait = 0,
   extraction?: PageExtraction['kind'],
+  claims = new InMemoryArticleClaims(),
 ) {
   const config = enrichmentConfigSchema.parse({
     KAFKA_BROKERS: '127.0.0.1:1',
     REDIS_URL: 'redis://127.0.0.1:1',
     OPENSEARCH_URL: 'http://127.0.0.1:1',
+    S3_ENDPOINT: 'http://127.0.0.1:1',
+    S3_ACCESS_KEY_ID: 'test',
+    S3_SECRET_ACCESS_KEY: 'test',
     PAGE_FETCH_MAX_RETRY_AFTER_MS: '60000',
   });
+  const rawPages = new Map<string, RawPage>();
+  const fetches = jest.fn(fetchResult);
   const published: Array<{ topic: string; event: unknown }> = [];
   const queued: Array<{ job: PageFetchJob; options: unknown }> = [];
   const recorded: PageFetchJob[] = [];
@@ -94,7 +141,7 @@ function setup(
         async (j: PageFetchJob, options: unknown) => void queued.push({ job: j, options }),
       ),
     } as unknown as PageFetchQueueRepository,
-    { fetch: jest.fn(fetchResult) } as unknown as PageRepository,
+    { fetch: fetches } as unknown as PageRepository,
     { reserve: jest.fn(async () => throttleWait) } as unknown as HostThrottleRepository,
     {
       findRelated: jest.fn(async (query: unknown) => {
@@ -104,12 +151,22 @@ function setup(
     } as unknown as OfferingRepository,
     {
       record: jest.fn(async (j: PageFetchJob) => void recorded.push(j)),
+      remove: jest.fn(async () => undefined),
     } as unknown as ItemLinkRepository,
     publisher as unknown as EventPublisher,
     { register: jest.fn() } as unknown as ReadinessRegistry,
     inlineExtraction(config, extraction),
+    {
+      save: jest.fn(async (itemId: string, revision: number, page: RawPage) => {
+        rawPages.set(`${itemId}/${revision}`, page);
+      }),
+      find: jest.fn(async (itemId: string, revision: number) =>
+        rawPages.get(`${itemId}/${revision}`),
+      ),
+    } as unknown as RawPageRepository,
+    claims as unknown as ArticleClaimRepository,
   );
-  return { service, published, queued, recorded, queries };
+  return { service, published, queued, recorded, queries, rawPages, fetches, claims };
 }
 
 const htmlResponse = (
@@ -312,5 +369,155 @@ describe('EnrichmentService', () => {
     await expect(
       service.processPageFetch(job, { attempt: 1, maxAttempts: 5 }),
     ).rejects.toBeInstanceOf(RetryableFetchError);
+  });
+
+  describe('raw pages', () => {
+    it('keeps the fetched page of the revision, and re-extracts from it without a fetch', async () => {
+      const { service, published, rawPages, fetches } = setup(async () => htmlResponse(html));
+      await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 });
+      expect(rawPages.get(`${ITEM_ID}/3`)).toEqual({
+        url: `${URL_}?final`,
+        contentType: 'text/html; charset=utf-8',
+        body: Buffer.from(html),
+      });
+
+      const outcome = await service.processPageFetch(
+        { ...job, trigger: 'reextract' },
+        { attempt: 1, maxAttempts: 5 },
+      );
+      expect(outcome).toEqual({ kind: 'enriched', finalUrl: `${URL_}?final` });
+      expect(fetches).toHaveBeenCalledTimes(1);
+      const [first, second] = published.map(
+        (each) => (each.event as { data: Record<string, unknown> }).data,
+      );
+      expect(second.trigger).toBe('reextract');
+      expect({ ...second, trigger: 'received', enrichedAt: undefined }).toEqual({
+        ...first,
+        enrichedAt: undefined,
+      });
+    });
+
+    it('skips a re-extraction whose revision has no stored page, publishing nothing', async () => {
+      const { service, published, fetches } = setup(async () => htmlResponse(html));
+      const outcome = await service.processPageFetch(
+        { ...job, trigger: 'reextract' },
+        { attempt: 1, maxAttempts: 5 },
+      );
+      expect(outcome).toEqual({ kind: 'skipped', reason: 'no stored page for this revision' });
+      expect(fetches).not.toHaveBeenCalled();
+      expect(published).toEqual([]);
+    });
+  });
+
+  describe('one article, one document', () => {
+    const canonical = 'https://www.healthcareitnews.com/news/the-article';
+    const pageHtml = html.replace('<title>', `<link rel="canonical" href="${canonical}"><title>`);
+    const WORK_PACKAGE_ITEM = '7b1c8a43-3f0e-5b7f-9a53-0a4d6c1e2f10';
+    const SUBMISSION_ITEM = ITEM_ID;
+    const workPackageJob: PageFetchJob = {
+      itemId: WORK_PACKAGE_ITEM,
+      revision: 12,
+      received: {
+        ...received,
+        source: 'openproject',
+        url: `${URL_}-curated`,
+        workPackage: { id: 7614, typeName: 'Curated Content' } as never,
+      },
+      trigger: 'received',
+    };
+    const submissionJob: PageFetchJob = {
+      ...job,
+      received: { ...received, url: `${URL_}?ref=newsletter` },
+    };
+    const topicsOf = (published: Array<{ topic: string; event: unknown }>) =>
+      published.map(({ topic, event }) => {
+        const { itemId, revision, data } = event as {
+          itemId: string;
+          revision: number;
+          data: { duplicateOf?: string };
+        };
+        return { topic, itemId, revision, duplicateOf: data.duplicateOf };
+      });
+
+    it('makes a submission of an article a work package publishes its duplicate', async () => {
+      const claims = new InMemoryArticleClaims();
+      const { service, published } = setup(
+        async () => htmlResponse(pageHtml),
+        0,
+        undefined,
+        claims,
+      );
+      await service.processPageFetch(workPackageJob, { attempt: 1, maxAttempts: 5 });
+      const outcome = await service.processPageFetch(submissionJob, {
+        attempt: 1,
+        maxAttempts: 5,
+      });
+      expect(outcome).toEqual({ kind: 'duplicate', duplicateOf: WORK_PACKAGE_ITEM });
+      expect(topicsOf(published)).toEqual([
+        { topic: Topic.ItemEnriched, itemId: WORK_PACKAGE_ITEM, revision: 12 },
+        {
+          topic: Topic.ItemRemoved,
+          itemId: SUBMISSION_ITEM,
+          revision: 3,
+          duplicateOf: WORK_PACKAGE_ITEM,
+        },
+      ]);
+      // Redelivered, it decides the same.
+      expect(await service.processPageFetch(submissionJob, { attempt: 1, maxAttempts: 5 })).toEqual(
+        { kind: 'duplicate', duplicateOf: WORK_PACKAGE_ITEM },
+      );
+    });
+
+    it('lets a work package take an article from a submission, whose document is removed', async () => {
+      const { service, published } = setup(async () => htmlResponse(pageHtml));
+      await service.processPageFetch(submissionJob, { attempt: 1, maxAttempts: 5 });
+      await service.processPageFetch(workPackageJob, { attempt: 1, maxAttempts: 5 });
+      expect(topicsOf(published)).toEqual([
+        { topic: Topic.ItemEnriched, itemId: SUBMISSION_ITEM, revision: 3 },
+        // One revision past the submission's, so its events still in flight cannot publish it again.
+        {
+          topic: Topic.ItemRemoved,
+          itemId: SUBMISSION_ITEM,
+          revision: 4,
+          duplicateOf: WORK_PACKAGE_ITEM,
+        },
+        { topic: Topic.ItemEnriched, itemId: WORK_PACKAGE_ITEM, revision: 12 },
+      ]);
+      // The submission again, later: now a duplicate of the work package.
+      expect(
+        await service.processPageFetch(
+          { ...submissionJob, revision: 5 },
+          { attempt: 1, maxAttempts: 5 },
+        ),
+      ).toEqual({ kind: 'duplicate', duplicateOf: WORK_PACKAGE_ITEM });
+    });
+
+    it('publishes both of two work packages of one article (the editors decide)', async () => {
+      const { service, published } = setup(async () => htmlResponse(pageHtml));
+      await service.processPageFetch(workPackageJob, { attempt: 1, maxAttempts: 5 });
+      await service.processPageFetch(
+        { ...workPackageJob, itemId: SUBMISSION_ITEM },
+        { attempt: 1, maxAttempts: 5 },
+      );
+      expect(topicsOf(published).map(({ topic }) => topic)).toEqual([
+        Topic.ItemEnriched,
+        Topic.ItemEnriched,
+      ]);
+    });
+
+    it('frees the article when its item is removed', async () => {
+      const { service, published } = setup(async () => htmlResponse(pageHtml));
+      await service.processPageFetch(workPackageJob, { attempt: 1, maxAttempts: 5 });
+      await service.handleRemoved({
+        itemId: WORK_PACKAGE_ITEM,
+        revision: 13,
+        data: { reason: 'operator' },
+      } as EventOf<typeof Topic.ItemRemoved>);
+      await service.processPageFetch(submissionJob, { attempt: 1, maxAttempts: 5 });
+      expect(topicsOf(published).map(({ topic, itemId }) => [topic, itemId])).toEqual([
+        [Topic.ItemEnriched, WORK_PACKAGE_ITEM],
+        [Topic.ItemEnriched, SUBMISSION_ITEM],
+      ]);
+    });
   });
 });

@@ -1,10 +1,15 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Topic, type EventOf, type ItemEnrichedData } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
-import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
+import {
+  APP_CONFIG,
+  IO_SECONDS_BUCKETS,
+  ReadinessRegistry,
+  pipelineCounter,
+  pipelineHistogram,
+} from '@curation/platform';
 import { SafeFetchError } from '@curation/safe-fetch';
 import { escapeText } from 'entities';
-import { Counter } from 'prom-client';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
 import { HostThrottleRepository } from '../repositories/host-throttle.repository';
@@ -20,6 +25,12 @@ import { deriveFields } from '../utils/derived-fields.util';
 import { decodeHtml } from '../utils/html-decoder';
 import { pageTitle } from '../utils/metadata-extractor';
 import { sanitizeBody, summarise } from '../utils/readable-body';
+import {
+  ArticleClaimRepository,
+  type ArticleHolder,
+} from '../repositories/article-claim.repository';
+import { RawPageRepository, type RawPage } from '../repositories/raw-page.repository';
+import { articleKeyOf } from '../utils/article-key.util';
 import { RetryableFetchError } from './retryable-fetch.error';
 
 export const RELATED_OFFERINGS_LIMIT = 5;
@@ -32,21 +43,39 @@ export interface AttemptInfo {
 /** A page whose extraction ran past its deadline or memory: the item's failure reason or body note. */
 export const EXTRACTION_BUDGET_EXCEEDED = 'extraction budget exceeded';
 
+/** A re-extraction of an item revision whose page was never kept (fetched before pages were). */
+export const NO_STORED_PAGE = 'no stored page for this revision';
+
 export type PageFetchOutcome =
   | { kind: 'enriched'; finalUrl: string; note?: `body: ${typeof EXTRACTION_BUDGET_EXCEEDED}` }
+  | { kind: 'duplicate'; duplicateOf: string }
+  | { kind: 'skipped'; reason: typeof NO_STORED_PAGE }
   | { kind: 'throttled'; delayMs: number }
   | { kind: 'failed'; reason: string };
 
-const outcomes = new Counter({
-  name: 'enrichment_page_fetch_outcomes_total',
-  help: 'Page fetch jobs by outcome',
+/** How an item stands towards the article it publishes (see `claimArticle`). */
+type ArticleStanding = { kind: 'publishes' } | { kind: 'duplicate'; of: string };
+
+/** Compare-and-set races lost in a row before the job is retried by BullMQ instead. */
+const CLAIM_ROUNDS = 5;
+
+const outcomes = pipelineCounter({
+  name: 'curation_page_fetches_total',
+  help: 'Page fetch jobs by outcome (enriched, failed, retry, throttled, ...) and reason (the fetch error code or class)',
   labelNames: ['outcome', 'reason'] as const,
 });
 
-const extractionBudget = new Counter({
-  name: 'enrichment_extraction_budget_total',
+const extractionBudget = pipelineCounter({
+  name: 'curation_extraction_budget_exceeded_total',
   help: 'Pages over an extraction budget, by what was given up',
   labelNames: ['result'] as const,
+});
+
+const fetchSeconds = pipelineHistogram({
+  name: 'curation_page_fetch_duration_seconds',
+  help: 'Time to fetch a page (redirects and body included), by outcome (ok, error)',
+  labelNames: ['outcome'] as const,
+  buckets: IO_SECONDS_BUCKETS,
 });
 
 @Injectable()
@@ -63,6 +92,8 @@ export class EnrichmentService implements OnModuleInit {
     private readonly publisher: EventPublisher,
     private readonly readiness: ReadinessRegistry,
     private readonly extraction: PageExtractionRepository,
+    private readonly rawPages: RawPageRepository,
+    private readonly articles: ArticleClaimRepository,
   ) {}
 
   onModuleInit(): void {
@@ -86,6 +117,8 @@ export class EnrichmentService implements OnModuleInit {
 
   async handleRemoved(event: EventOf<typeof Topic.ItemRemoved>): Promise<void> {
     await this.itemLinks.remove(event.itemId);
+    // A removed item no longer keeps the article from another item.
+    await this.articles.release(event.itemId, event.revision);
   }
 
   /**
@@ -121,12 +154,37 @@ export class EnrichmentService implements OnModuleInit {
     return outcome;
   }
 
-  private async enrich(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
+  /**
+   * The page of this revision: for a re-extraction the one kept in S3 (never a fetch), else
+   * fetched (politely) and kept, so extraction can run again later without the source site.
+   */
+  private async pageOf(
+    job: PageFetchJob,
+  ): Promise<RawPage | { kind: 'throttled'; delayMs: number } | { kind: 'skipped' }> {
+    if (job.trigger === 'reextract') {
+      return (await this.rawPages.find(job.itemId, job.revision)) ?? { kind: 'skipped' };
+    }
     const host = new URL(job.received.url).hostname;
     const delayMs = await this.throttle.reserve(host, this.config.PAGE_FETCH_HOST_INTERVAL_MS);
     if (delayMs > 0) return { kind: 'throttled', delayMs };
+    const timer = fetchSeconds.startTimer();
+    const fetched = await this.pages.fetch(job.received.url).catch((error: unknown) => {
+      timer({ outcome: 'error' });
+      throw error;
+    });
+    timer({ outcome: 'ok' });
+    const page = { url: fetched.url, contentType: fetched.contentType, body: fetched.body };
+    await this.rawPages.save(job.itemId, job.revision, page);
+    return page;
+  }
 
-    const page = await this.pages.fetch(job.received.url);
+  private async enrich(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
+    const page = await this.pageOf(job);
+    if ('kind' in page) {
+      if (page.kind === 'throttled') return page;
+      this.logger.warn(`item ${job.itemId} r${job.revision} not re-extracted: ${NO_STORED_PAGE}`);
+      return { kind: 'skipped', reason: NO_STORED_PAGE };
+    }
     const decoded = decodeHtml(page.body, page.contentType);
     if (!decoded.ok) return this.fail(job, decoded.reason, attempt.attempt, false);
 
@@ -149,6 +207,12 @@ export class EnrichmentService implements OnModuleInit {
       );
     }
 
+    const standing = await this.claimArticle(job, page.url, extraction.metadata.canonicalUrl);
+    if (standing.kind === 'duplicate') {
+      await this.publishDuplicate(job, job.revision, standing.of);
+      return { kind: 'duplicate', duplicateOf: standing.of };
+    }
+
     const data = await this.buildEnrichedData(job, page.url, extraction);
     await this.publisher.publish(Topic.ItemEnriched, {
       itemId: job.itemId,
@@ -160,6 +224,64 @@ export class EnrichmentService implements OnModuleInit {
     return extraction.kind === 'body-over-budget'
       ? { kind: 'enriched', finalUrl: page.url, note: `body: ${EXTRACTION_BUDGET_EXCEEDED}` }
       : { kind: 'enriched', finalUrl: page.url };
+  }
+
+  /**
+   * One article, one document. The first item to publish an article holds it; a submission of
+   * an article another item holds is a duplicate of it; a work package takes an article from a
+   * submission (whose document is removed, marked duplicate of the work package). Two work
+   * packages of one article both publish: editors decide, and the write-back comment tells them.
+   */
+  private async claimArticle(
+    job: PageFetchJob,
+    finalUrl: string,
+    canonicalUrl: string | undefined,
+  ): Promise<ArticleStanding> {
+    const key = articleKeyOf({ submittedUrl: job.received.url, finalUrl, canonicalUrl });
+    const me: ArticleHolder = {
+      itemId: job.itemId,
+      revision: job.revision,
+      source: job.received.source,
+    };
+    const previous = await this.articles.articleOf(job.itemId);
+    if (previous !== undefined && previous !== this.articles.storedKeyOf(key)) {
+      // This revision names another article than an earlier one: that article is free again.
+      await this.articles.release(job.itemId, job.revision);
+    }
+    for (let round = 0; round < CLAIM_ROUNDS; round++) {
+      const current = await this.articles.holder(key);
+      const holder = current?.holder;
+      if (holder && holder.itemId !== job.itemId) {
+        if (me.source === 'submission') return { kind: 'duplicate', of: holder.itemId };
+        if (holder.source === 'openproject') return { kind: 'publishes' };
+        // Removed before the article changes hands: a crash in between repeats both steps.
+        await this.publishDuplicate(
+          { itemId: holder.itemId, traceparent: job.traceparent },
+          holder.revision + 1,
+          job.itemId,
+        );
+      } else if (holder && holder.revision > job.revision) {
+        // A newer revision of this item already holds it: an older job changes nothing.
+        return { kind: 'publishes' };
+      }
+      if (await this.articles.compareAndSet(key, current?.raw, me)) return { kind: 'publishes' };
+    }
+    throw new Error(`the article of ${finalUrl} changed hands ${CLAIM_ROUNDS} times meanwhile`);
+  }
+
+  /** `removed` with reason `duplicate`: the item's document (if any) goes, its status names the other item. */
+  private async publishDuplicate(
+    item: { itemId: string; traceparent?: string },
+    revision: number,
+    duplicateOf: string,
+  ): Promise<void> {
+    this.logger.log(`item ${item.itemId} r${revision} is a duplicate of ${duplicateOf}`);
+    await this.publisher.publish(Topic.ItemRemoved, {
+      itemId: item.itemId,
+      revision,
+      traceparent: item.traceparent,
+      data: { reason: 'duplicate', duplicateOf },
+    });
   }
 
   async buildEnrichedData(
@@ -196,7 +318,7 @@ export class EnrichmentService implements OnModuleInit {
         htmlMetaData: meta.htmlMetaData,
         openGraphMetaData: meta.openGraphMetaData,
         twitterMetaData: meta.twitterMetaData,
-        authors: meta.authors.length > 0 ? meta.authors : readable?.byline ? [readable.byline] : [],
+        authors: meta.authors.length > 0 ? meta.authors : (readable?.bylineAuthors ?? []),
         publishedAt: meta.publishedAt,
         modifiedAt: meta.modifiedAt,
         imageCandidates: meta.imageCandidates,

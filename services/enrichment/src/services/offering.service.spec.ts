@@ -10,6 +10,9 @@ const config = enrichmentConfigSchema.parse({
   KAFKA_BROKERS: '127.0.0.1:1',
   REDIS_URL: 'redis://127.0.0.1:1',
   OPENSEARCH_URL: 'http://127.0.0.1:1',
+  S3_ENDPOINT: 'http://127.0.0.1:1',
+  S3_ACCESS_KEY_ID: 'test',
+  S3_SECRET_ACCESS_KEY: 'test',
   RELINK_DELAY_MS: '10',
 });
 

@@ -1,5 +1,6 @@
 import { frontMatterKey } from '@curation/content';
 import { Parser } from 'htmlparser2';
+import { bylineNames, MAX_AUTHORS } from './byline';
 import { resolveHttpUrl } from './url.util';
 
 export type MetaRecord = Record<string, string | null>;
@@ -61,6 +62,15 @@ const MAX_META_VALUE_LENGTH = 2048;
 /** A hostile page with thousands of meta tags must not blow up the event. */
 const MAX_META_TAGS = 300;
 const MAX_JSON_LD_LENGTH = 512 * 1024;
+/** All JSON-LD blocks of a page together: a page of many blocks costs no more than one big one. */
+const MAX_JSON_LD_TOTAL_LENGTH = 1024 * 1024;
+const MAX_JSON_LD_BLOCKS = 20;
+/** JSON-LD nodes looked at for the article (a `@graph` of 100,000 nodes is not read whole). */
+const MAX_JSON_LD_NODES = 1000;
+/** JSON-LD image URLs kept; the image stage tries only a handful anyway. */
+const MAX_IMAGES = 10;
+/** Byline and `rel=author` elements read: a page of 200 bylines reads this many. */
+const MAX_BYLINE_CANDIDATES = 20;
 const MAX_CAPTURE_LENGTH = 4096;
 /** Meta names whose value is a URL: resolved against the page, and dropped unless http(s). */
 const URL_VALUED_META = new Set([
@@ -152,14 +162,19 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
   let title: string | undefined;
   let canonical: string | undefined;
   let lang: string | undefined;
-  let relAuthor: string | undefined;
-  let itempropAuthor: string | undefined;
+  const relAuthors: string[] = [];
+  let relAuthorCandidates = 0;
+  let bylineCandidates = 0;
+  let jsonLdTotal = 0;
+  let itempropAuthors: string[] | undefined;
   let timePublished: string | undefined;
 
-  let bylineAuthor: string | undefined;
+  let bylineAuthors: string[] = [];
   let inJsonLd = false;
   let jsonText = '';
   let capture: Capture | undefined;
+  /** The byline capture a `rel=author` link interrupted. */
+  let outerCapture: { tag: string; depth: number; text: string } | undefined;
   let captureTag = '';
   let captureDepth = 0;
   let captured = '';
@@ -187,18 +202,24 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
     {
       onopentag(tag, attributes) {
         shape.elements++;
+        // Parts of a byline in their own elements ("Jane Doe<br>Staff Writer") stay apart.
+        if (capture === 'byline' || capture === 'rel-author' || capture === 'itemprop-author')
+          captured += BYLINE_PART_TAGS.has(tag) ? ' | ' : ' ';
         shape.depth = Math.max(shape.depth, ++openElements);
         if (tag === 'svg') svgDepth++;
         if (capture && tag === captureTag) captureDepth++;
         if (!capture && tag !== 'meta') {
-          if (!itempropAuthor && hasToken(attributes.itemprop, 'author')) {
-            if (attributes.content) itempropAuthor = cleanText(attributes.content);
+          if (!itempropAuthors && hasToken(attributes.itemprop, 'author')) {
+            if (attributes.content) itempropAuthors = [cleanText(attributes.content)];
             else startCapture('itemprop-author', tag);
           } else if (
-            !bylineAuthor &&
+            bylineAuthors.length === 0 &&
+            bylineCandidates < MAX_BYLINE_CANDIDATES &&
             BYLINE_TAGS.has(tag) &&
+            !(tag === 'a' && hasToken(attributes.rel, 'author')) &&
             BYLINE_CLASS.test(attributes.class ?? '')
           ) {
+            bylineCandidates++;
             startCapture('byline', tag);
           }
         }
@@ -213,8 +234,8 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
             // (DESIGN.md and the reference) holds `<meta name|property>` only.
             const name = attributes.name ?? attributes.property;
             if (name) addMeta(name, content);
-            if (attributes.itemprop?.toLowerCase() === 'author' && !itempropAuthor)
-              itempropAuthor = cleanText(content);
+            if (attributes.itemprop?.toLowerCase() === 'author' && !itempropAuthors)
+              itempropAuthors = [cleanText(content)];
             return;
           }
           case 'title':
@@ -228,13 +249,27 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
           }
           case 'script':
             // Script text is raw (no tags inside), so JSON-LD gets its own buffer beside any open capture.
-            if (attributes.type?.trim().toLowerCase() === 'application/ld+json') {
+            if (
+              attributes.type?.trim().toLowerCase() === 'application/ld+json' &&
+              jsonLdBlocks.length < MAX_JSON_LD_BLOCKS &&
+              jsonLdTotal < MAX_JSON_LD_TOTAL_LENGTH
+            ) {
               inJsonLd = true;
               jsonText = '';
             }
             return;
           case 'a':
-            if (!relAuthor && !capture && hasToken(attributes.rel, 'author')) {
+            // Every `rel=author` link of the byline ("By <a>A</a> and <a>B</a>"), within a cap;
+            // inside a byline element the link's own text is read, not the byline's.
+            if (
+              (!capture || capture === 'byline') &&
+              relAuthors.length < MAX_AUTHORS &&
+              relAuthorCandidates < MAX_BYLINE_CANDIDATES &&
+              hasToken(attributes.rel, 'author')
+            ) {
+              relAuthorCandidates++;
+              if (capture === 'byline')
+                outerCapture = { tag: captureTag, depth: captureDepth, text: captured };
               startCapture('rel-author', tag);
             }
             return;
@@ -251,7 +286,11 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
       ontext(text) {
         if (inJsonLd) {
           if (jsonText.length <= MAX_JSON_LD_LENGTH) jsonText += text;
-        } else if (capture && captured.length <= MAX_CAPTURE_LENGTH) captured += text;
+        } else if (capture && captured.length <= MAX_CAPTURE_LENGTH) {
+          captured += text;
+          if (outerCapture && outerCapture.text.length <= MAX_CAPTURE_LENGTH)
+            outerCapture.text += text;
+        }
       },
       onclosetag(tag) {
         // htmlparser2 closes void and implied-closed elements too, so this mirrors its stack.
@@ -260,6 +299,7 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
         if (tag === 'script' && inJsonLd) {
           inJsonLd = false;
           if (jsonText.length <= MAX_JSON_LD_LENGTH) jsonLdBlocks.push(jsonText);
+          jsonLdTotal += jsonText.length;
           jsonText = '';
           return;
         }
@@ -267,9 +307,22 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
         const kind = capture;
         const text = endCapture();
         if (kind === 'title') title = collapse(text) || undefined;
-        else if (kind === 'rel-author') relAuthor = collapse(text) || undefined;
-        else if (kind === 'itemprop-author') itempropAuthor = collapse(text) || undefined;
-        else bylineAuthor = plausibleName(text);
+        else if (kind === 'rel-author') {
+          for (const name of bylineNames(text))
+            if (relAuthors.length < MAX_AUTHORS && !relAuthors.includes(name))
+              relAuthors.push(name);
+          if (outerCapture) {
+            // Back to the byline element the link sat in.
+            capture = 'byline';
+            captureTag = outerCapture.tag;
+            captureDepth = outerCapture.depth;
+            captured = outerCapture.text;
+            outerCapture = undefined;
+          }
+        } else if (kind === 'itemprop-author') {
+          const names = bylineNames(text);
+          itempropAuthors = names.length > 0 ? names : undefined;
+        } else bylineAuthors = bylineNames(text);
       },
     },
     { decodeEntities: true },
@@ -306,10 +359,18 @@ export function extractMetadata(html: string, pageUrl: string): ExtractedMetadat
   const authorFromMeta = AUTHOR_META.map((name) => metaByName.get(name)).find(
     (value): value is string => !!value && !looksLikeUrl(value),
   );
+  // Declared authors first (JSON-LD, meta, microdata), then the visible byline: its `rel=author`
+  // links, else the names cleaned from the byline element's text.
   const authors = uniqueNames(
     jsonLd?.authors.length
       ? jsonLd.authors
-      : [authorFromMeta, itempropAuthor, relAuthor, bylineAuthor].filter(isText).slice(0, 1),
+      : authorFromMeta
+        ? [authorFromMeta]
+        : itempropAuthors?.some(isText)
+          ? itempropAuthors
+          : relAuthors.length > 0
+            ? relAuthors
+            : bylineAuthors,
   );
 
   const imageCandidates: ExtractedMetadata['imageCandidates'] = [];
@@ -356,6 +417,9 @@ type Capture = 'title' | 'rel-author' | 'itemprop-author' | 'byline';
 /** `class="byline"`, `post-author`, `author__name`...: the visible byline of many CMS themes. */
 const BYLINE_CLASS = /(?:^|[\s_-])(?:byline|author)(?:$|[\s_-])/i;
 
+/** Elements that hold one part of a byline: a date, a job title, a line of its own. */
+const BYLINE_PART_TAGS = new Set(['br', 'time', 'div', 'p', 'li', 'ul', 'small', 'address']);
+
 /** Small elements only: `<body class="single-author">` is not a byline. */
 const BYLINE_TAGS = new Set([
   'span',
@@ -376,12 +440,6 @@ function hasToken(value: string | undefined, token: string): boolean {
   return value?.toLowerCase().split(/\s+/).includes(token) ?? false;
 }
 
-/** A byline element holds a name, not a biography. */
-function plausibleName(text: string): string | undefined {
-  const name = collapse(text).replace(/^by\s+/i, '');
-  return name.length > 0 && name.length <= 60 && name.split(' ').length <= 6 ? name : undefined;
-}
-
 function isText(value: string | undefined): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
@@ -394,6 +452,7 @@ function uniqueNames(names: string[]): string[] {
   const seen = new Set<string>();
   const result: string[] = [];
   for (const raw of names) {
+    if (result.length >= MAX_AUTHORS) break;
     const name = collapse(raw).replace(/^by\s+/i, '');
     if (name && !seen.has(name.toLowerCase())) {
       seen.add(name.toLowerCase());
@@ -432,7 +491,7 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 }
 
 function flattenNodes(value: JsonValue, into: JsonObject[], depth = 0): void {
-  if (depth > 5) return;
+  if (depth > 5 || into.length >= MAX_JSON_LD_NODES) return;
   if (Array.isArray(value)) {
     for (const entry of value) flattenNodes(entry, into, depth + 1);
   } else if (isObject(value)) {
@@ -458,14 +517,15 @@ function textOf(value: JsonValue | undefined): string | undefined {
 function namesOf(value: JsonValue | undefined): string[] {
   if (value === undefined || value === null) return [];
   if (typeof value === 'string') return looksLikeUrl(value) ? [] : [value];
-  if (Array.isArray(value)) return value.flatMap((entry) => namesOf(entry));
+  if (Array.isArray(value))
+    return value.slice(0, MAX_AUTHORS).flatMap((entry) => namesOf(entry).slice(0, 1));
   if (isObject(value)) return namesOf(value.name);
   return [];
 }
 
 function urlsOf(value: JsonValue | undefined): string[] {
   if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap((entry) => urlsOf(entry));
+  if (Array.isArray(value)) return value.slice(0, MAX_IMAGES).flatMap((entry) => urlsOf(entry));
   if (isObject(value)) return urlsOf(value.url ?? value.contentUrl);
   return [];
 }

@@ -23,7 +23,10 @@ export interface BodyTask extends MetadataTask {
 export interface ExtractedBody {
   /** Sanitised HTML paragraphs. */
   html: string;
+  /** The first name of the readable body's byline, cleaned. */
   byline?: string;
+  /** Every name of that byline (`A and B` → both). */
+  bylineAuthors?: string[];
   /** `plain-text` when the page was over the depth or element budget. */
   method: 'readability' | 'plain-text';
   overBudget?: 'depth' | 'elements';
@@ -49,7 +52,12 @@ export function extractPageBody(task: BodyTask): ExtractedBody {
   if (!overBudget) {
     const article = extractReadableArticle(html, pageUrl, budget.bodyMaxBytes, budget.maxElements);
     if (!article.overElementBudget)
-      return { html: article.html, byline: article.byline, method: 'readability' };
+      return {
+        html: article.html,
+        byline: article.byline,
+        bylineAuthors: article.bylineAuthors,
+        method: 'readability',
+      };
   }
   return {
     html: plainTextBody(html, pageUrl, budget.bodyMaxBytes),

@@ -1,5 +1,6 @@
 import { escapeText } from 'entities';
 import { Parser } from 'htmlparser2';
+import { isBoilerplateElement } from './boilerplate';
 import { capHtml, sanitizeBody } from './readable-body';
 
 /** Never page text: code, styling, forms and site chrome. */
@@ -61,6 +62,8 @@ export function plainTextBody(html: string, pageUrl: string, maxBytes: number): 
   let bytes = 0;
   let full = false;
   let skipping = 0;
+  /** Per open element: whether it started a skipped region (htmlparser2 closes every element it opens). */
+  const skipStack: boolean[] = [];
   let current = '';
 
   const flush = (): void => {
@@ -83,15 +86,17 @@ export function plainTextBody(html: string, pageUrl: string, maxBytes: number): 
 
   const parser = new Parser(
     {
-      onopentag(tag) {
-        if (SKIPPED.has(tag)) skipping++;
+      onopentag(tag, attributes) {
+        const skipped = SKIPPED.has(tag) || isBoilerplateElement(tag, attributes, 'consent-only');
+        skipStack.push(skipped);
+        if (skipped) skipping++;
         else if (BLOCKS.has(tag)) flush();
       },
       ontext(text) {
         if (skipping === 0 && !full && current.length < maxBytes) current += text;
       },
       onclosetag(tag) {
-        if (SKIPPED.has(tag)) skipping = Math.max(0, skipping - 1);
+        if (skipStack.pop()) skipping = Math.max(0, skipping - 1);
         else if (BLOCKS.has(tag)) flush();
       },
     },

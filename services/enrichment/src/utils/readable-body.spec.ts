@@ -73,7 +73,9 @@ describe('extractReadableArticle', () => {
     expect(article.html).toContain('<p>Paragraph 0 of the story');
     expect(article.html).not.toContain('script');
     expect(article.html).not.toContain('Home');
-    expect(article.byline).toBe('By Ann Lee');
+    // The byline's name alone, without its "By".
+    expect(article.byline).toBe('Ann Lee');
+    expect(article.bylineAuthors).toEqual(['Ann Lee']);
   });
 
   it('returns empty text for a page without an article', () => {

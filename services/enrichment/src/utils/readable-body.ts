@@ -8,12 +8,17 @@ import { Readability } from '@mozilla/readability';
 import { Parser } from 'htmlparser2';
 import { parseHTML } from 'linkedom';
 import sanitizeHtml from 'sanitize-html';
+import { removeBoilerplate } from './boilerplate';
+import { bylineNames } from './byline';
 import { resolveHttpUrl } from './url.util';
 
 export interface ReadableArticle {
   /** Sanitised HTML paragraphs, empty when the page has no readable text. */
   html: string;
+  /** The first name of Readability's byline, cleaned (see `bylineNames`). */
   byline?: string;
+  /** Every name of Readability's byline, cleaned. */
+  bylineAuthors: string[];
   /** Readability gave up: the page holds more than `maxElements` elements. */
   overElementBudget?: boolean;
 }
@@ -81,12 +86,15 @@ export function extractReadableArticle(
   pageUrl: string,
   maxBytes: number,
   maxElements = 0,
+  /** `keep`: Readability alone, the benchmark's baseline. */
+  furniture: 'remove' | 'keep' = 'remove',
 ): ReadableArticle {
   const { document } = parseHTML(html);
   // Readability's own maxElemsToParse counts getElementsByTagName('*'), which linkedom answers
   // with no elements: the budget is counted here.
   if (maxElements > 0 && document.querySelectorAll('*').length > maxElements)
-    return { html: '', overElementBudget: true };
+    return { html: '', bylineAuthors: [], overElementBudget: true };
+  if (furniture === 'remove') removeBoilerplate(document as never, maxElements || undefined);
   let parsed: ReturnType<Readability['parse']> = null;
   try {
     parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
@@ -97,9 +105,11 @@ export function extractReadableArticle(
     parsed = null;
   }
   const content = parsed?.content ?? '';
+  const bylineAuthors = parsed?.byline ? bylineNames(parsed.byline) : [];
   return {
     html: capHtml(sanitizeBody(content, pageUrl), maxBytes, pageUrl),
-    byline: parsed?.byline?.replace(/\s+/g, ' ').trim() || undefined,
+    byline: bylineAuthors[0],
+    bylineAuthors,
   };
 }
 

@@ -11,9 +11,14 @@ import {
   type Rendition,
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
-import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
+import {
+  APP_CONFIG,
+  IO_SECONDS_BUCKETS,
+  ReadinessRegistry,
+  pipelineCounter,
+  pipelineHistogram,
+} from '@curation/platform';
 import { imageManifestKey, renditionKey } from '@curation/storage';
-import { Counter } from 'prom-client';
 import { z } from 'zod';
 import type { ImageProcessingConfig, InputFormat } from '../config/image-processing.config';
 import type { ImageRenderJob, JobAttempt } from '../image-render.job';
@@ -72,10 +77,17 @@ export class TransientImageSourceError extends Error {
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
-const imageOutcomes = new Counter({
-  name: 'image_processing_outcomes_total',
+const imageOutcomes = pipelineCounter({
+  name: 'curation_featured_images_total',
   help: 'Featured images by outcome: rendered, or the reason there is no usable image',
   labelNames: ['outcome'] as const,
+});
+
+const renderSeconds = pipelineHistogram({
+  name: 'curation_image_render_duration_seconds',
+  help: 'Time to make every rendition of one image (decode, resize, encode), by outcome (ok, unusable, error)',
+  labelNames: ['outcome'] as const,
+  buckets: IO_SECONDS_BUCKETS,
 });
 
 @Injectable()
@@ -120,7 +132,13 @@ export class ImageProcessingService implements OnModuleInit {
 
   /** One job per item revision: a redelivered event finds its job and adds nothing. */
   async enqueue(event: EventOf<typeof Topic.ItemEnriched>): Promise<string> {
-    const jobId = revisionJobId(event.itemId, event.revision);
+    // A revision enriched again on purpose (relink, reextract) is new work for that revision; its
+    // own redelivery still finds its job (same event id).
+    const trigger = event.data.trigger ?? 'received';
+    const jobId =
+      trigger === 'received'
+        ? revisionJobId(event.itemId, event.revision)
+        : `${revisionJobId(event.itemId, event.revision)}_${trigger}_${event.id}`;
     await this.queue.add(jobId, {
       itemId: event.itemId,
       revision: event.revision,
@@ -311,7 +329,14 @@ export class ImageProcessingService implements OnModuleInit {
       return { ok: false, problem: 'too-many-pixels', retryable: false, reason: detail, detail };
     }
 
-    const rendered = await this.media.render(bytes, this.config.IMAGE_RENDITIONS, this.settings);
+    const timer = renderSeconds.startTimer();
+    const rendered = await this.media
+      .render(bytes, this.config.IMAGE_RENDITIONS, this.settings)
+      .catch((error: unknown) => {
+        timer({ outcome: 'error' });
+        throw error;
+      });
+    timer({ outcome: rendered.ok ? 'ok' : 'unusable' });
     if (!rendered.ok) return { ...rendered, retryable: false, reason: rendered.detail };
     const renditions = await this.store(itemId, rendered.image, sourceSha256);
     const [main] = renditions;

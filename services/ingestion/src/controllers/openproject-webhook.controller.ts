@@ -9,6 +9,16 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ApiBadRequest } from '@curation/platform';
 import type { Response } from 'express';
 import { WebhookIntakeService } from '../services/webhook-intake.service';
 import { serviceUnavailable } from './service-unavailable';
@@ -16,12 +26,29 @@ import { serviceUnavailable } from './service-unavailable';
 /** The route whose body main.ts keeps as raw bytes: the signature is checked on them first. */
 export const OPENPROJECT_WEBHOOK_PATH = '/webhooks/openproject';
 
+@ApiTags('webhooks')
 @Controller('webhooks')
 export class OpenProjectWebhookController {
   constructor(private readonly intake: WebhookIntakeService) {}
 
   /** 202 once the event is safely in Kafka (or deliberately ignored); OpenProject never re-sends. */
   @Post('openproject')
+  @ApiOperation({
+    summary: 'OpenProject work-package webhook',
+    description:
+      'Signed with OPENPROJECT_WEBHOOK_SECRET; the signature is checked on the raw body.',
+  })
+  @ApiHeader({ name: 'X-OP-Signature', description: 'sha1=<HMAC of the raw body>', required: true })
+  @ApiBody({
+    description: 'The webhook payload as OpenProject sends it',
+    schema: { type: 'object' },
+  })
+  @ApiAcceptedResponse({ description: 'Stored in Kafka, or deliberately ignored (`status`)' })
+  @ApiUnauthorizedResponse({ description: 'Missing or invalid X-OP-Signature' })
+  @ApiBadRequest('a malformed webhook')
+  @ApiServiceUnavailableResponse({
+    description: 'Kafka is unavailable; the reconciliation sweep picks the change up',
+  })
   @HttpCode(HttpStatus.ACCEPTED)
   async receive(
     @Body() body: unknown,

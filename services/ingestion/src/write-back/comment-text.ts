@@ -29,6 +29,7 @@ const REMOVAL_REASONS: Record<ItemRemovedData['reason'], string> = {
   'deleted-upstream': 'the work package was deleted or is no longer visible to the pipeline',
   'type-changed': 'the work package is no longer of the curated type',
   operator: 'an operator took it down',
+  duplicate: 'the same article is already published as another item',
 };
 
 /** Text from pages and failure reasons, shown as text in OpenProject's Markdown: one line, no markup. */

@@ -104,7 +104,7 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
     // The write-back group starts at the end of the topics: it must hold its partitions first.
     await eventually(async () => {
       await indexed(1, 1);
-      return (await counted('ingestion_openproject_write_back_total', {
+      return (await counted('curation_openproject_write_back_total', {
         outcome: 'published',
         result: 'no-work-package',
       })) > 0
@@ -125,7 +125,7 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
     await publishThroughGate(8102);
     // 8102's received is in, and 8101's webhook came first on its own partition: resolved by now.
     await eventually(async () =>
-      (await counted('ingestion_openproject_work_packages_total', {
+      (await counted('curation_openproject_work_packages_total', {
         outcome: 'ignored-unpublished',
       })) > 0
         ? true
@@ -151,11 +151,11 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
     for (let delivery = 0; delivery < 4; delivery++) await indexed(8103, revision, extra);
     await eventually(async () => (openProject.commentsOn(8103).length > 0 ? true : undefined));
     await eventually(async () =>
-      (await counted('ingestion_openproject_write_back_total', {
+      (await counted('curation_openproject_write_back_total', {
         outcome: 'published',
         result: 'duplicate',
       })) +
-        (await counted('ingestion_openproject_write_back_total', {
+        (await counted('curation_openproject_write_back_total', {
           outcome: 'published',
           result: 'queued',
         })) >=
@@ -196,14 +196,14 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
     const revision = await publishThroughGate(8105);
     openProject.onComment = (workPackage) => void sendWebhook(workPackage);
     try {
-      const unchangedBefore = await counted('ingestion_openproject_work_packages_total', {
+      const unchangedBefore = await counted('curation_openproject_work_packages_total', {
         outcome: 'unchanged',
       });
       await indexed(8105, revision);
       await eventually(async () => (openProject.commentsOn(8105).length > 0 ? true : undefined));
       expect(openProject.workPackages.get(8105)?.lockVersion).toBe(revision + 1);
       await eventually(async () =>
-        (await counted('ingestion_openproject_work_packages_total', { outcome: 'unchanged' })) >
+        (await counted('curation_openproject_work_packages_total', { outcome: 'unchanged' })) >
         unchangedBefore
           ? true
           : undefined,
@@ -235,12 +235,12 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
 
   it('counts a refused comment (403) and goes on; the item is not failed by it', async () => {
     const revision = await publishThroughGate(8107);
-    const before = await counted('ingestion_openproject_write_back_total', { result: 'rejected' });
+    const before = await counted('curation_openproject_write_back_total', { result: 'rejected' });
     openProject.commentStatus = 403;
     try {
       await indexed(8107, revision);
       await eventually(async () =>
-        (await counted('ingestion_openproject_write_back_total', { result: 'rejected' })) > before
+        (await counted('curation_openproject_write_back_total', { result: 'rejected' })) > before
           ? true
           : undefined,
       );

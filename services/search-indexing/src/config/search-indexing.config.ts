@@ -6,7 +6,7 @@ import {
   s3Fields,
 } from '@curation/config';
 import { z } from 'zod';
-import { contentTypeOverridesSchema } from './content-types.config';
+import { contentTypeOverridesSchema, readContentTypesFile } from './content-types.config';
 
 const jsonObject = z
   .string()
@@ -45,6 +45,60 @@ export const searchIndexingConfigSchema = z.object({
   SEARCH_DOCUMENT_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Per content type, fields replacing the built-in constants, e.g. `{"curated-content":{"basePath":"/news/"}}`. */
   SEARCH_CONTENT_TYPE_OVERRIDES: jsonObject.pipe(contentTypeOverridesSchema),
+  /**
+   * Origins allowed to call the search API from a browser, comma-separated (`*` for any).
+   * Unset: no CORS headers at all, in every environment.
+   */
+  SEARCH_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(\*|https?:\/\/[^/\s?#]+)$/,
+            'a comma list of origins such as https://www.example.org (scheme and host, no path), or *',
+          ),
+      ),
+    ),
+  /**
+   * Key that signs search cursors (at least 32 characters). Unset: a random key per process,
+   * so cursors do not survive a restart or move between instances.
+   */
+  SEARCH_CURSOR_SECRET: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  /** How long a relevance-ordered result set stays frozen for its cursor between two pages. */
+  SEARCH_CURSOR_KEEP_ALIVE: z
+    .string()
+    .regex(/^\d+(s|m|h)$/, 'an OpenSearch time value such as 5m')
+    .default('5m'),
+  /**
+   * JSON or YAML: content types and the topic rules choosing them (README, "Content types").
+   * Unset: the built-in News type for every item.
+   */
+  CONTENT_TYPES_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((path, context) => {
+      if (path === undefined) return undefined;
+      try {
+        return readContentTypesFile(path);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type SearchIndexingConfig = z.infer<typeof searchIndexingConfigSchema>;

@@ -69,7 +69,11 @@ export function curatedContentIndexTemplate(settings: IndexTemplateSettings) {
           title: {
             type: 'text',
             analyzer: 'english',
-            fields: { raw: { type: 'keyword', ignore_above: 512 } },
+            fields: {
+              raw: { type: 'keyword', ignore_above: 512 },
+              // Type-ahead: edge n-grams plus 2- and 3-word shingles, for `bool_prefix` queries.
+              suggest: { type: 'search_as_you_type' },
+            },
           },
           description: { type: 'text', analyzer: 'english' },
           body: { type: 'text', analyzer: 'english_html' },
@@ -83,6 +87,18 @@ export function curatedContentIndexTemplate(settings: IndexTemplateSettings) {
           imageKey: storedOnly,
           date: { type: 'date', format: 'strict_date_optional_time' },
           lastMod: { type: 'date', format: 'strict_date_optional_time' },
+          // What the page said of itself; null when it did not say.
+          publishedAt: { type: 'date', format: 'strict_date_optional_time' },
+          // `publishedAt` when the page said it, else `lastMod`: what date filters and sort use.
+          sortDate: { type: 'date', format: 'strict_date_optional_time' },
+          modifiedAt: { type: 'date', format: 'strict_date_optional_time' },
+          // A page may name any canonical URL: one too long to index is kept, not searchable.
+          canonicalUrl: { type: 'keyword', ignore_above: 2048 },
+          siteName: keyword,
+          lang: keyword,
+          publisher: keyword,
+          placeholder: storedOnly,
+          dominantColor: keyword,
           // The whole front matter travels with the hit but is never searched.
           frontMatter: { type: 'object', enabled: false },
         },

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@opensearch-project/opensearch';
-import type { Bulk_RequestBody } from '@opensearch-project/opensearch/api/index.js';
+import type {
+  Bulk_RequestBody,
+  Search_Response,
+} from '@opensearch-project/opensearch/api/index.js';
 import type { SearchDocument } from '../services/published-document.types';
 
 export const OPENSEARCH_CLIENT = Symbol('OPENSEARCH_CLIENT');
@@ -27,6 +30,8 @@ export interface SearchHit {
   _score: number | null;
   _source?: Partial<SearchDocument>;
   highlight?: Record<string, string[]>;
+  /** The hit's sort values: what `search_after` takes to continue after it. */
+  sort?: Array<string | number>;
 }
 
 export interface SearchResult {
@@ -38,6 +43,11 @@ export interface SearchResult {
 function isAlreadyExists(error: unknown): boolean {
   const body = (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body;
   return body?.error?.type === 'resource_already_exists_exception';
+}
+
+/** A point in time that expired or whose index is gone: OpenSearch answers 404 for it. */
+export function isMissingPointInTime(error: unknown): boolean {
+  return (error as { meta?: { statusCode?: number } }).meta?.statusCode === 404;
 }
 
 /** All OpenSearch I/O of the service; decides nothing. */
@@ -55,6 +65,11 @@ export class SearchIndexRepository {
 
   async deleteIndexTemplate(name: string): Promise<void> {
     await this.client.indices.deleteIndexTemplate({ name }, { ignore: [404] });
+  }
+
+  /** Adds fields to the mappings of existing indexes; OpenSearch refuses a changed field. */
+  async putMapping(index: string, mappings: object): Promise<void> {
+    await this.client.indices.putMapping({ index, body: mappings as never });
   }
 
   /** Creates the index (with aliases, atomically); `false` when it already existed. */
@@ -143,13 +158,39 @@ export class SearchIndexRepository {
   }
 
   async search(index: string, body: SearchRequestBody): Promise<SearchResult> {
-    const response = await this.client.search({ index, body: body as never });
+    return this.resultOf(await this.client.search({ index, body: body as never }));
+  }
+
+  private resultOf(response: Search_Response): SearchResult {
     const total = response.body.hits.total;
     return {
       total: typeof total === 'number' ? total : (total?.value ?? 0),
       hits: response.body.hits.hits as unknown as SearchHit[],
       aggregations: (response.body.aggregations ?? {}) as SearchResult['aggregations'],
     };
+  }
+
+  /** Searches a point in time (which names its own indexes) and extends its life. */
+  async searchPointInTime(
+    pitId: string,
+    keepAlive: string,
+    body: SearchRequestBody,
+  ): Promise<SearchResult> {
+    return this.resultOf(
+      await this.client.search({
+        body: { ...body, pit: { id: pitId, keep_alive: keepAlive } } as never,
+      }),
+    );
+  }
+
+  /** Freezes what `index` holds now, for `keepAlive`: later writes do not change it. */
+  async openPointInTime(index: string, keepAlive: string): Promise<string> {
+    const response = await this.client.createPit({ index: [index], keep_alive: keepAlive });
+    return response.body.pit_id;
+  }
+
+  async closePointInTime(pitId: string): Promise<void> {
+    await this.client.deletePit({ body: { pit_id: [pitId] } }, { ignore: [404] });
   }
 
   /** Copies every document, keeping its external version: a newer one already in `dest` wins. */

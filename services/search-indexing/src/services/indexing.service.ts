@@ -1,11 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Topic, type EventOf } from '@curation/contracts';
 import { EventPublisher, type BatchFailure } from '@curation/kafka';
-import { APP_CONFIG } from '@curation/platform';
+import {
+  APP_CONFIG,
+  IO_SECONDS_BUCKETS,
+  pipelineCounter,
+  pipelineHistogram,
+} from '@curation/platform';
 import { ObjectStorageRepository, itemObjectPrefixes } from '@curation/storage';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { Counter } from 'prom-client';
 import type { SearchIndexingConfig } from '../config/search-indexing.config';
 import {
   SearchIndexRepository,
@@ -35,32 +39,39 @@ export class SearchIndexUnavailableError extends Error {
 export type IndexOutcome = 'published' | 'stale' | 'failed';
 export type RemovalOutcome = 'removed' | 'stale' | 'failed';
 
-const MARKDOWN_CONTENT_TYPE = 'text/markdown; charset=utf-8';
+export const MARKDOWN_CONTENT_TYPE = 'text/markdown; charset=utf-8';
 /** Keeps one bulk request well under OpenSearch's default 100 MB body limit. */
 const MAX_BULK_BYTES = 20 * 1024 * 1024;
 const RENDER_SLICE = 50;
 
-const documents = new Counter({
-  name: 'search_indexing_documents_total',
+const documents = pipelineCounter({
+  name: 'curation_search_documents_total',
   help: 'Documents handled by search-indexing, by operation and outcome.',
   labelNames: ['operation', 'outcome'] as const,
 });
 
 /** Writes OpenSearch acknowledged, redeliveries included: write counts per item stay in the tests. */
-const indexWrites = new Counter({
+const indexWrites = pipelineCounter({
   name: 'curation_index_writes_total',
   help: 'Search document writes OpenSearch acknowledged, by result (created or updated).',
   labelNames: ['result'] as const,
 });
 
-const markdownWrites = new Counter({
+const markdownWrites = pipelineCounter({
   name: 'curation_markdown_writes_total',
   help: 'Markdown documents written to S3, rewrites included.',
 });
 
-const removedObjects = new Counter({
-  name: 'search_indexing_removed_objects_total',
+const removedObjects = pipelineCounter({
+  name: 'curation_removed_objects_total',
   help: 'Objects of removed items deleted from S3 (Markdown, renditions, image manifests).',
+});
+
+const bulkSeconds = pipelineHistogram({
+  name: 'curation_index_bulk_duration_seconds',
+  help: 'Time of one OpenSearch bulk request (index or delete), by outcome (ok, error)',
+  labelNames: ['outcome'] as const,
+  buckets: IO_SECONDS_BUCKETS,
 });
 
 function isRetryable(status: number): boolean {
@@ -149,8 +160,13 @@ export class IndexingService {
     });
 
     await Promise.all(
-      publish.map(({ document, markdown: body }) =>
+      publish.map(({ event, document, markdown: body }) =>
         this.writeLimit(async () => {
+          // The same revision enriched again (relink, reextract) mostly renders the same
+          // Markdown: then nothing is written. First publications skip the read.
+          const again = (event.data.trigger ?? 'received') !== 'received';
+          if (again && (await this.storage.get(document.documentKey))?.equals(Buffer.from(body)))
+            return;
           await this.storage.put({
             key: document.documentKey,
             body,
@@ -249,7 +265,17 @@ export class IndexingService {
   private async bulk(operations: BulkOperation[]): Promise<BulkItemResult[]> {
     const results = await Promise.all(
       [...this.chunks(operations)].map((chunk) =>
-        this.bulkLimit(() => this.index.bulk(this.alias, chunk)),
+        this.bulkLimit(async () => {
+          const timer = bulkSeconds.startTimer();
+          try {
+            const answered = await this.index.bulk(this.alias, chunk);
+            timer({ outcome: 'ok' });
+            return answered;
+          } catch (error) {
+            timer({ outcome: 'error' });
+            throw error;
+          }
+        }),
       ),
     );
     const flat = results.flat();

@@ -112,3 +112,75 @@ describe('featured image source', () => {
     expect(featuredImageOf(publish((data) => data))).not.toHaveProperty('source');
   });
 });
+
+describe('what the page said of itself', () => {
+  const frontMatterOf = (markdown: string) =>
+    parse(markdown.split('---\n')[1]) as Record<string, unknown>;
+  const PLACEHOLDER = 'data:image/webp;base64,UklGRhYAAABXRUJQVlA4IAoAAAAwAQCdASoBAAEAAQ==';
+  const withPage = (page: Partial<ItemImagedData['page']>, image = {}) =>
+    publish((data) => ({
+      ...data,
+      page: { ...data.page, ...page },
+      featuredImage: { ...data.featuredImage, ...image },
+    }));
+
+  it('carries dates in UTC, the canonical URL, site, language, publisher and image preview', () => {
+    const markdown = withPage(
+      {
+        publishedAt: '2021-08-31T10:44:14-04:00',
+        modifiedAt: '2021-09-01T00:00:00Z',
+        siteName: '  Healthcare  IT News ',
+        lang: 'en_GB',
+        publisher: 'HIMSS Media',
+      },
+      { placeholder: PLACEHOLDER, dominantColor: '#1a2b3c' },
+    );
+    expect(frontMatterOf(markdown)).toMatchObject({
+      publishedAt: '2021-08-31T14:44:14.000Z',
+      modifiedAt: '2021-09-01T00:00:00.000Z',
+      canonicalUrl: referenceItem().data.page.canonicalUrl,
+      siteName: 'Healthcare IT News',
+      lang: 'en-GB',
+      publisher: 'HIMSS Media',
+      featuredImagePlaceholder: PLACEHOLDER,
+      featuredImageDominantColor: '#1a2b3c',
+    });
+    const item = referenceItem();
+    const search = documents.build({
+      ...item,
+      data: {
+        ...item.data,
+        featuredImage: {
+          ...item.data.featuredImage,
+          placeholder: PLACEHOLDER,
+          dominantColor: '#1a2b3c',
+        },
+      },
+    }).search;
+    expect(search).toMatchObject({ placeholder: PLACEHOLDER, dominantColor: '#1a2b3c' });
+  });
+
+  it('writes null for what the page did not say, or said in a form the index cannot hold', () => {
+    const markdown = withPage(
+      {
+        publishedAt: 'last Tuesday',
+        modifiedAt: undefined,
+        canonicalUrl: undefined,
+        siteName: '   ',
+        lang: 'english please',
+        publisher: undefined,
+      },
+      { valid: false, placeholder: PLACEHOLDER, dominantColor: '#1a2b3c' },
+    );
+    expect(frontMatterOf(markdown)).toMatchObject({
+      publishedAt: null,
+      modifiedAt: null,
+      canonicalUrl: null,
+      siteName: null,
+      lang: null,
+      publisher: null,
+      featuredImagePlaceholder: null,
+      featuredImageDominantColor: null,
+    });
+  });
+});

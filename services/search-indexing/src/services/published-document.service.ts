@@ -12,11 +12,16 @@ import { markdownKey } from '@curation/storage';
 import sanitizeHtml from 'sanitize-html';
 import { stringify } from 'yaml';
 import {
-  DEFAULT_CONTENT_TYPE,
-  type ContentType,
+  chooseContentType,
+  type ContentTypeCatalog,
   type ContentTypeSettings,
 } from '../config/content-types.config';
-import type { FrontMatter, FrontMatterImage, PublishedDocument } from './published-document.types';
+import type {
+  FrontMatter,
+  FrontMatterImage,
+  PublishedDocument,
+  SearchDocument,
+} from './published-document.types';
 
 export const CONTENT_TYPE_SETTINGS = Symbol('CONTENT_TYPE_SETTINGS');
 
@@ -60,26 +65,88 @@ export function documentKeyFor(itemId: string): string {
   return markdownKey(itemId);
 }
 
+/** The front-matter fields an item's content type decides; all others come from the item. */
+export type ContentTypeFields = Pick<
+  FrontMatter,
+  | 'aliases'
+  | 'archetype'
+  | 'basePath'
+  | 'breadcrumbLinks'
+  | 'breadcrumbs'
+  | 'contentCategories'
+  | 'institution'
+  | 'offering'
+  | 'layOut'
+  | 'favIconImage'
+  | 'featuredPdf'
+  | 'identifier'
+  | 'mastHead'
+  | 'openProjectWorkPackageType'
+  | 'searchCategory'
+  | 'source'
+  | 'status'
+  | 'sub'
+  | 'tags'
+  | 'via'
+  | 'insights_description'
+  | 'insights_name'
+  | 'viaLink'
+>;
+
+/** Shared by `build` and `retype`, so a re-typed document is what a fresh build would give. */
+function contentTypeFields(
+  type: ContentTypeSettings,
+  title: string,
+  fromWorkPackage: boolean,
+): ContentTypeFields {
+  return {
+    aliases: `${type.basePath}${slugify(title)}`,
+    archetype: type.archetype,
+    basePath: type.basePath,
+    breadcrumbLinks: [type.homePath, type.basePath, ''],
+    breadcrumbs: [type.homeLabel, type.category, title],
+    contentCategories: type.contentCategories,
+    institution: type.institution,
+    offering: type.offering,
+    layOut: type.layOut,
+    favIconImage: type.favIconImage,
+    featuredPdf: type.featuredPdf,
+    identifier: type.category,
+    mastHead: type.mastHead,
+    openProjectWorkPackageType: fromWorkPackage ? type.openProjectWorkPackageType : null,
+    searchCategory: type.category,
+    source: fromWorkPackage ? type.source : type.submissionSource,
+    status: type.status,
+    sub: type.sub,
+    tags: [type.category],
+    via: type.via,
+    insights_description: type.insightsDescription,
+    insights_name: type.insightsName,
+    viaLink: type.viaLink,
+  };
+}
+
 /** Turns a finished item into its Markdown document and its search document; pure. */
 @Injectable()
 export class PublishedDocumentService {
   constructor(
     @Inject(CONTENT_TYPE_SETTINGS)
-    private readonly contentTypes: Record<ContentType, ContentTypeSettings>,
+    private readonly contentTypes: ContentTypeCatalog,
   ) {}
 
-  contentTypeOf(data: ItemImagedData): ContentType {
-    const typeName = data.workPackage?.typeName;
-    const match = Object.entries(this.contentTypes).find(
-      ([, settings]) => settings.openProjectWorkPackageType === typeName,
-    );
-    return (match?.[0] as ContentType | undefined) ?? DEFAULT_CONTENT_TYPE;
+  /** The key of the item's content type (see `chooseContentType`). */
+  contentTypeOf(data: ItemImagedData): string {
+    return chooseContentType(this.contentTypes, {
+      source: data.source,
+      topics: data.topics,
+      workPackageTypeName: data.workPackage?.typeName,
+    });
   }
 
   /** The search document; the Markdown is rendered from it separately (see `markdown`). */
   build(item: PublishableItem): PublishedDocument {
     const contentType = this.contentTypeOf(item.data);
-    const frontMatter = this.frontMatter(item, this.contentTypes[contentType]);
+    const frontMatter = this.frontMatter(item, this.contentTypes.types[contentType]);
     const body = this.body(item.data);
     return {
       itemId: item.itemId,
@@ -103,9 +170,41 @@ export class PublishedDocumentService {
         imageKey: frontMatter.featuredImage.href ?? null,
         date: frontMatter.date,
         lastMod: frontMatter.lastMod,
+        publishedAt: frontMatter.publishedAt,
+        sortDate: frontMatter.publishedAt ?? frontMatter.lastMod,
+        modifiedAt: frontMatter.modifiedAt,
+        canonicalUrl: frontMatter.canonicalUrl,
+        siteName: frontMatter.siteName,
+        lang: frontMatter.lang,
+        publisher: frontMatter.publisher,
+        placeholder: frontMatter.featuredImagePlaceholder,
+        dominantColor: frontMatter.featuredImageDominantColor,
         frontMatter,
       },
     };
+  }
+
+  /**
+   * The indexed document under the content type the current configuration chooses for it, with
+   * that type's constants; every other field as stored. The index keeps the topics and the work
+   * package id, not the work package's type name: the stored `openProjectWorkPackageType` (the
+   * type name the document was published under) stands in for it.
+   */
+  retype(document: SearchDocument): SearchDocument {
+    const { frontMatter } = document;
+    const fromWorkPackage = typeof frontMatter.id === 'number';
+    const contentType = chooseContentType(this.contentTypes, {
+      source: fromWorkPackage ? 'openproject' : 'submission',
+      topics: frontMatter.categories,
+      workPackageTypeName: frontMatter.openProjectWorkPackageType ?? undefined,
+    });
+    const typed = contentTypeFields(
+      this.contentTypes.types[contentType],
+      frontMatter.title,
+      fromWorkPackage,
+    );
+    // Spread over the stored object: the keys keep their places, so the YAML keeps its order.
+    return { ...document, contentType, frontMatter: { ...frontMatter, ...typed } };
   }
 
   /** YAML front matter, then the sanitised body. */
@@ -128,54 +227,83 @@ export class PublishedDocumentService {
     const { data } = item;
     const title = data.title ?? data.article.title;
     const workPackageId = data.workPackage?.id ?? null;
+    const typed = contentTypeFields(type, title, data.source === 'openproject');
+    const image = data.featuredImage.valid ? data.featuredImage : undefined;
     return {
-      aliases: `${type.basePath}${slugify(title)}`,
-      archetype: type.archetype,
+      aliases: typed.aliases,
+      archetype: typed.archetype,
       author: data.page.authors,
-      basePath: type.basePath,
-      breadcrumbLinks: [type.homePath, type.basePath, ''],
-      breadcrumbs: [type.homeLabel, type.category, title],
+      basePath: typed.basePath,
+      breadcrumbLinks: typed.breadcrumbLinks,
+      breadcrumbs: typed.breadcrumbs,
       categories: data.topics,
       categorySlug: data.topics.map((topic) => topic.toLowerCase()),
       categoryUrl: data.topics.map((topic) => `topic/${slugify(topic)}`),
       categoryLabel: data.topics.map(categoryLabel),
-      contentCategories: type.contentCategories,
-      institution: type.institution,
-      offering: type.offering,
-      layOut: type.layOut,
+      contentCategories: typed.contentCategories,
+      institution: typed.institution,
+      offering: typed.offering,
+      layOut: typed.layOut,
       // The date as the upstream tool wrote it, not shifted to UTC.
       date: data.updatedAt.slice(0, 10),
       description: data.article.description,
-      favIconImage: type.favIconImage,
+      favIconImage: typed.favIconImage,
       featuredImage: featuredImage(data.featuredImage, title, workPackageId),
-      featuredPdf: type.featuredPdf,
+      featuredPdf: typed.featuredPdf,
       htmlMetaData: withSafeKeys(withoutTwitterCard(data.page.htmlMetaData)),
       id: workPackageId,
-      identifier: type.category,
+      identifier: typed.identifier,
       lastMod: data.updatedAt,
       link: { brand: data.derived.brand, href: data.url, original: data.originalUrl },
       href: data.url,
       original: data.originalUrl,
-      mastHead: type.mastHead,
+      mastHead: typed.mastHead,
       mdName: documentKeyFor(item.itemId),
       openGraphMetaData: withSafeKeys(data.page.openGraphMetaData),
       openProjectCustomFields: data.customFields,
-      openProjectWorkPackageType: type.openProjectWorkPackageType,
-      searchCategory: type.category,
+      openProjectWorkPackageType: typed.openProjectWorkPackageType,
+      searchCategory: typed.searchCategory,
       slug: data.derived.slug,
-      source: type.source,
-      status: type.status,
-      sub: type.sub,
-      tags: [type.category],
+      source: typed.source,
+      status: typed.status,
+      sub: typed.sub,
+      tags: typed.tags,
       title,
-      via: type.via,
-      insights_description: type.insightsDescription,
-      insights_name: type.insightsName,
-      viaLink: type.viaLink,
+      via: typed.via,
+      insights_description: typed.insights_description,
+      insights_name: typed.insights_name,
+      viaLink: typed.viaLink,
       relatedOfferings: data.relatedOfferings.map(offeringLink),
       twitterMetaData: withSafeKeys(data.page.twitterMetaData),
+      publishedAt: isoDate(data.page.publishedAt),
+      modifiedAt: isoDate(data.page.modifiedAt),
+      canonicalUrl: data.page.canonicalUrl ?? null,
+      siteName: text(data.page.siteName),
+      lang: languageTag(data.page.lang),
+      publisher: text(data.page.publisher),
+      featuredImagePlaceholder: image?.placeholder ?? null,
+      featuredImageDominantColor: image?.dominantColor ?? null,
     };
   }
+}
+
+/** A date the index can hold: the page's value in UTC, or null when it does not parse. */
+function isoDate(value: string | undefined): string | null {
+  const time = value ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+const MAX_PAGE_TEXT_LENGTH = 200;
+
+function text(value: string | undefined): string | null {
+  const collapsed = value?.replace(/\s+/g, ' ').trim().slice(0, MAX_PAGE_TEXT_LENGTH);
+  return collapsed || null;
+}
+
+/** `<html lang>` as a BCP 47 tag (`en`, `en-GB`); anything else the page wrote is dropped. */
+function languageTag(value: string | undefined): string | null {
+  const tag = value?.trim().replace(/_/g, '-');
+  return tag && /^[a-z]{2,3}(-[a-z0-9]{2,8})*$/i.test(tag) ? tag : null;
 }
 
 function categoryLabel(topic: string): string {

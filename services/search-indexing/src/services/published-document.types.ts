@@ -1,3 +1,4 @@
+import { FRONT_MATTER_PAGE_KEYS as PAGE_KEYS } from '@curation/content';
 import type { OfferingLink } from '@curation/contracts';
 
 type MetaRecord = Record<string, string | null>;
@@ -46,7 +47,8 @@ export interface FrontMatter {
   mdName: string;
   openGraphMetaData: MetaRecord;
   openProjectCustomFields: Record<string, string | string[] | null>;
-  openProjectWorkPackageType: string;
+  /** Null for a generic submission: it never came from OpenProject. */
+  openProjectWorkPackageType: string | null;
   searchCategory: string;
   slug: string;
   source: string;
@@ -60,7 +62,22 @@ export interface FrontMatter {
   viaLink: string | null;
   relatedOfferings: OfferingLink[];
   twitterMetaData: MetaRecord;
+  // What the page said of itself, after every key the reference document has (null when unknown).
+  /** The article's own publication time (ISO-8601, UTC). */
+  publishedAt: string | null;
+  modifiedAt: string | null;
+  canonicalUrl: string | null;
+  siteName: string | null;
+  lang: string | null;
+  publisher: string | null;
+  /** A tiny blurred preview of the featured image, as a `data:image/webp;base64,...` URI. */
+  featuredImagePlaceholder: string | null;
+  /** `#rrggbb`. */
+  featuredImageDominantColor: string | null;
 }
+
+/** Every page key is a front-matter field (checked by the compiler). */
+export const FRONT_MATTER_PAGE_KEYS: ReadonlyArray<keyof FrontMatter> = PAGE_KEYS;
 
 /** What OpenSearch stores per item: searchable fields plus the front matter, kept but not indexed. */
 export interface SearchDocument {
@@ -81,6 +98,16 @@ export interface SearchDocument {
   imageKey: string | null;
   date: string;
   lastMod: string;
+  publishedAt: string | null;
+  /** `publishedAt` when known, else `lastMod`: the date search filters and sorts on. */
+  sortDate: string;
+  modifiedAt: string | null;
+  canonicalUrl: string | null;
+  siteName: string | null;
+  lang: string | null;
+  publisher: string | null;
+  placeholder: string | null;
+  dominantColor: string | null;
   frontMatter: FrontMatter;
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../../../../test/fixtures/reference/reference-item.fixture';
 import { resolveContentTypes } from '../config/content-types.config';
 import { PublishedDocumentService } from './published-document.service';
+import { FRONT_MATTER_PAGE_KEYS } from './published-document.types';
 
 type Fields = Record<string, unknown>;
 
@@ -44,8 +45,25 @@ describe('the published document of work package 7614 (golden test)', () => {
     expect(itemImagedDataSchema.safeParse(item.data).success).toBe(true);
   });
 
-  it('has every front-matter field of the reference, in its order', () => {
-    expect(Object.keys(actual.frontMatter)).toEqual(Object.keys(reference.frontMatter));
+  it('has every front-matter field of the reference, in its order, then only the page fields it lacks', () => {
+    expect(Object.keys(actual.frontMatter)).toEqual([
+      ...Object.keys(reference.frontMatter),
+      ...FRONT_MATTER_PAGE_KEYS,
+    ]);
+    for (const key of FRONT_MATTER_PAGE_KEYS) expect(reference.frontMatter).not.toHaveProperty(key);
+  });
+
+  it('carries what the page said of itself under the keys the reference lacks', () => {
+    // The page's `2021-08-31T10:44:14-04:00`, in UTC as the index holds it.
+    expect(actual.frontMatter).toMatchObject({
+      publishedAt: '2021-08-31T14:44:14.000Z',
+      modifiedAt: '2021-08-31T14:44:37.000Z',
+      canonicalUrl: item.data.url,
+    });
+    expect(published.search).toMatchObject({
+      publishedAt: '2021-08-31T14:44:14.000Z',
+      canonicalUrl: item.data.url,
+    });
   });
 
   it.each(Object.keys(splitDocument(referenceDocumentText()).frontMatter))(

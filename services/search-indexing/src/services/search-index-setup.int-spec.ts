@@ -2,6 +2,7 @@ import { loadConfig } from '@curation/config';
 import { createOpenSearchClient } from '@curation/search';
 import { testEnvironment, uniqueName } from '../../../../test/support/test-environment';
 import { searchIndexingConfigSchema } from '../config/search-indexing.config';
+import { curatedContentIndexTemplate } from '../repositories/curated-content.index-template';
 import { SearchIndexRepository } from '../repositories/search-index.repository';
 import { SearchIndexSetupService } from './search-index-setup.service';
 
@@ -36,5 +37,51 @@ describe('SearchIndexSetupService against a real OpenSearch node', () => {
     expect(properties.categories.type).toBe('keyword');
     expect(properties.lastMod.type).toBe('date');
     expect(properties.frontMatter.enabled).toBe(false);
+  });
+
+  it('adds fields new to the template to an index made before them, keeping its documents', async () => {
+    const alias = uniqueName('si-upgrade');
+    const older = new SearchIndexSetupService(
+      { ...config, SEARCH_INDEX_ALIAS: alias },
+      new SearchIndexRepository(client),
+    );
+    // The index as the template made it before the page fields were added.
+    const { settings, mappings } = curatedContentIndexTemplate({
+      alias,
+      shards: 1,
+      replicas: 0,
+      deleteTombstoneRetention: '24h',
+    }).template;
+    const { publishedAt, canonicalUrl, ...olderProperties } = mappings.properties;
+    expect([publishedAt, canonicalUrl]).toEqual([expect.anything(), expect.anything()]);
+    await client.indices.create({
+      index: `${alias}-v1`,
+      body: {
+        settings,
+        aliases: { [alias]: { is_write_index: true } },
+        mappings: { ...mappings, properties: olderProperties },
+      } as never,
+    });
+    await client.index({ index: alias, id: 'a', body: { itemId: 'a' }, refresh: true });
+    try {
+      await older.ensureIndex();
+      const mapping = await client.indices.getMapping({ index: alias });
+      const properties = Object.values(mapping.body)[0].mappings.properties as Record<
+        string,
+        { type?: string }
+      >;
+      expect(properties.publishedAt.type).toBe('date');
+      expect(properties.canonicalUrl.type).toBe('keyword');
+      await client.index({
+        index: alias,
+        id: 'b',
+        body: { itemId: 'b', publishedAt: '2021-08-31T14:44:14.000Z' },
+        refresh: true,
+      });
+      const count = await client.count({ index: alias });
+      expect(count.body.count).toBe(2);
+    } finally {
+      await older.dropAll();
+    }
   });
 });

@@ -38,7 +38,21 @@ export class SearchIndexSetupService {
   /** Idempotent, and safe when several instances start at once. */
   async ensureIndex(): Promise<void> {
     await this.putTemplate();
-    if ((await this.index.aliasTargets(this.alias)).length > 0) return;
+    const targets = await this.index.aliasTargets(this.alias);
+    if (targets.length > 0) {
+      // Fields added to the template since the index was made are added to it in place (a
+      // changed field needs `reindex`): strict mappings would refuse documents carrying them.
+      for (const target of targets) {
+        await this.index
+          .putMapping(target, this.template().template.mappings)
+          .catch((error: Error) => {
+            throw new Error(
+              `index ${target} cannot take the template's mappings in place (${error.message}): run \`npm run cli -- reindex\``,
+            );
+          });
+      }
+      return;
+    }
     const first = versionedIndexName(this.alias, 1);
     const created = await this.index.createIndex(first, {
       [this.alias]: { is_write_index: true },
@@ -86,14 +100,15 @@ export class SearchIndexSetupService {
   }
 
   private putTemplate(): Promise<void> {
-    return this.index.putIndexTemplate(
-      this.templateName,
-      curatedContentIndexTemplate({
-        alias: this.alias,
-        shards: this.config.SEARCH_INDEX_SHARDS,
-        replicas: this.config.SEARCH_INDEX_REPLICAS,
-        deleteTombstoneRetention: this.config.SEARCH_DELETE_TOMBSTONE_RETENTION,
-      }),
-    );
+    return this.index.putIndexTemplate(this.templateName, this.template());
+  }
+
+  private template() {
+    return curatedContentIndexTemplate({
+      alias: this.alias,
+      shards: this.config.SEARCH_INDEX_SHARDS,
+      replicas: this.config.SEARCH_INDEX_REPLICAS,
+      deleteTombstoneRetention: this.config.SEARCH_DELETE_TOMBSTONE_RETENTION,
+    });
   }
 }
