@@ -1,18 +1,12 @@
 import { errorMessage } from './errno';
 import { stateFiles } from './infra-state';
 import { infraDir } from './infra-paths';
-import {
-  SERVICE_NAMES,
-  infraStatus,
-  startInfra,
-  stopInfra,
-  type ServiceName,
-} from './infra-runner';
+import { SERVER_NAMES, infraStatus, startInfra, stopInfra, type ServerName } from './infra-runner';
 
 const USAGE = `usage: tsx infra/src/cli.ts <command>
 
 commands:
-  up [--only ${SERVICE_NAMES.join(',')}]   start the local servers (reuses running ones)
+  up [--only ${SERVER_NAMES.join(',')}]   start the local servers (reuses running ones)
   down                                     stop the servers started by up
   status                                   check that each server answers (exit 1 if one does not)`;
 
@@ -29,15 +23,15 @@ function printTable(rows: string[][]): void {
     );
 }
 
-function parseOnly(args: string[]): ServiceName[] | undefined {
+function parseOnly(args: string[]): ServerName[] | undefined {
   if (args.length === 0) return undefined;
   if (args.length !== 2 || args[0] !== '--only')
     throw new UsageError(`unexpected arguments: ${args.join(' ')}`);
   const names = args[1].split(',').filter(Boolean);
-  const unknown = names.filter((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
+  const unknown = names.filter((name) => !(SERVER_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0)
     throw new UsageError(`unknown service: ${unknown.join(', ') || '(none)'}`);
-  return names as ServiceName[];
+  return names as ServerName[];
 }
 
 async function up(args: string[]): Promise<number> {

@@ -16,23 +16,23 @@ import {
 } from './infra-state';
 import { kafkaServer } from './kafka.server';
 import { opensearchServer } from './opensearch.server';
-import { isAlive, stopProcess, tailLines } from './processes';
+import { isAlive, stopServerProcess, tailLines } from './processes';
 import { redisServer } from './redis.server';
 import { s3ProxyServer } from './s3proxy.server';
 import {
-  SERVICE_NAMES,
+  SERVER_NAMES,
   type InfraEndpoints,
   type LaunchedServer,
   type ServerDefinition,
-  type ServiceName,
+  type ServerName,
   type ServiceRecord,
 } from './service';
 
 export { endpointsToEnv } from './infra-state';
-export { SERVICE_NAMES } from './service';
-export type { InfraEndpoints, ServiceName } from './service';
+export { SERVER_NAMES } from './service';
+export type { InfraEndpoints, ServerName } from './service';
 
-const SERVERS: Record<ServiceName, ServerDefinition> = {
+const SERVERS: Record<ServerName, ServerDefinition> = {
   kafka: kafkaServer,
   opensearch: opensearchServer,
   s3: s3ProxyServer,
@@ -42,12 +42,12 @@ const LOG_LINES_IN_ERRORS = 20;
 const READY_POLL_MS = 500;
 
 export interface StartOptions {
-  only?: ServiceName[];
+  only?: ServerName[];
   onProgress?: (line: string) => void;
 }
 
 export interface ServiceStatus {
-  name: ServiceName;
+  name: ServerName;
   healthy: boolean;
   endpoint: string;
   log: string;
@@ -56,7 +56,7 @@ export interface ServiceStatus {
 
 export class InfraStartError extends Error {
   constructor(
-    readonly service: ServiceName,
+    readonly service: ServerName,
     readonly reason: string,
     readonly log: string,
   ) {
@@ -79,7 +79,7 @@ class StartAbandoned extends Error {}
 export async function startInfra(options: StartOptions = {}): Promise<InfraEndpoints> {
   const stateDir = infraDir();
   const progress = options.onProgress ?? (() => undefined);
-  const wanted = [...new Set(options.only ?? SERVICE_NAMES)];
+  const wanted = [...new Set(options.only ?? SERVER_NAMES)];
   return withFileLock(path.join(stateDir, 'runner.lock'), async () => {
     const services = await healthyRecords(stateDir, progress);
     const toStart = wanted.filter((name) => !services[name]);
@@ -101,7 +101,7 @@ export async function stopInfra(
     const records = Object.values(readServiceRecords(stateDir));
     await Promise.all(
       records.map(async (record) => {
-        await stopProcess(record, SERVERS[record.name].commandMarker);
+        await stopServerProcess(record, SERVERS[record.name].commandMarker);
         progress(`${record.name}: stopped (pid ${record.pid})`);
       }),
     );
@@ -113,7 +113,7 @@ export async function infraStatus(): Promise<ServiceStatus[]> {
   const stateDir = infraDir();
   const services = readServiceRecords(stateDir);
   return Promise.all(
-    SERVICE_NAMES.map(async (name) => {
+    SERVER_NAMES.map(async (name) => {
       const record = services[name];
       if (!record) return { name, healthy: false, endpoint: '', log: logFileOf(stateDir, name) };
       const healthy = await isHealthy(record);
@@ -143,7 +143,7 @@ async function healthyRecords(
       if (await isHealthy(record)) return;
       if (isAlive(record.pid)) {
         progress(`${record.name}: recorded server does not answer, restarting it`);
-        await stopProcess(record, SERVERS[record.name].commandMarker);
+        await stopServerProcess(record, SERVERS[record.name].commandMarker);
       }
       delete services[record.name];
     }),
@@ -153,13 +153,13 @@ async function healthyRecords(
 
 async function startServices(
   stateDir: string,
-  names: ServiceName[],
+  names: ServerName[],
   services: ServiceRecords,
   progress: (line: string) => void,
 ): Promise<void> {
   const ports = await findFreePorts(names.reduce((sum, name) => sum + SERVERS[name].portCount, 0));
   const abandon = new AbortController();
-  const startedNow = new Map<ServiceName, ServiceRecord>();
+  const startedNow = new Map<ServerName, ServiceRecord>();
   const record = (entry: ServiceRecord): void => {
     startedNow.set(entry.name, entry);
     services[entry.name] = entry;
@@ -194,7 +194,7 @@ async function startServices(
 async function stopAll(records: ServiceRecord[], progress: (line: string) => void): Promise<void> {
   await Promise.all(
     records.map(async (record) => {
-      await stopProcess(record, SERVERS[record.name].commandMarker);
+      await stopServerProcess(record, SERVERS[record.name].commandMarker);
       progress(`${record.name}: stopped after the failed start`);
     }),
   );
@@ -209,7 +209,7 @@ interface StartHooks {
 
 async function startService(
   stateDir: string,
-  name: ServiceName,
+  name: ServerName,
   ports: number[],
   hooks: StartHooks,
 ): Promise<void> {

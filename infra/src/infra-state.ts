@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isAlive } from './processes';
 import { S3_CREDENTIALS } from './s3proxy.server';
-import type { InfraEndpoints, ServiceName, ServiceRecord } from './service';
+import type { InfraEndpoints, ServerName, ServiceRecord } from './service';
 
-export type ServiceRecords = Partial<Record<ServiceName, ServiceRecord>>;
+export type ServiceRecords = Partial<Record<ServerName, ServiceRecord>>;
 
 interface StateFile extends InfraEndpoints {
   services: ServiceRecords;

@@ -87,7 +87,7 @@ export interface StoppableProcess {
 }
 
 /** SIGTERM to the server, then SIGKILL to it and its process group if still there after the grace period. */
-export async function stopProcess(target: StoppableProcess, marker: string): Promise<void> {
+export async function stopServerProcess(target: StoppableProcess, marker: string): Promise<void> {
   const ownsPid = runsCommand(target.pid, marker);
   const ownsGroup = runsCommand(target.processGroup, marker) || ownsPid;
   if (!ownsPid && !ownsGroup) return;

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 
-export type ServiceName = 'kafka' | 'opensearch' | 's3' | 'redis';
+export type ServerName = 'kafka' | 'opensearch' | 's3' | 'redis';
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['kafka', 'opensearch', 's3', 'redis'];
+export const SERVER_NAMES: readonly ServerName[] = ['kafka', 'opensearch', 's3', 'redis'];
 
 export interface InfraEndpoints {
   kafkaBrokers: string;
@@ -16,7 +16,7 @@ export interface InfraEndpoints {
 
 /** What the state file remembers about one running server. */
 export interface ServiceRecord {
-  name: ServiceName;
+  name: ServerName;
   pid: number;
   processGroup: number;
   endpoint: string;
@@ -39,7 +39,7 @@ export interface LaunchedServer {
 }
 
 export interface ServerDefinition {
-  name: ServiceName;
+  name: ServerName;
   /** Part of the server's command line, checked before signalling a recorded pid that may have been recycled. */
   commandMarker: string;
   portCount: number;

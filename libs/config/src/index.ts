@@ -5,3 +5,4 @@ export * from './config-groups';
 export * from './fetch-policy-rules';
 export * from './production-rules';
 export * from './secret-variables';
+export * from './zod-issues';

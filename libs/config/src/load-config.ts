@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error';
 import { scrubSecrets } from './secret-variables';
+import { issueLines } from './zod-issues';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -15,8 +16,6 @@ export function loadConfig<Schema extends z.ZodType>(
   const result = schema.safeParse(environment);
   if (result.success) return result.data;
   throw new ConfigError(
-    result.error.issues.map((issue) =>
-      scrubSecrets(`${issue.path.join('.') || '(environment)'}: ${issue.message}`, environment),
-    ),
+    issueLines(result.error, '(environment)').map((line) => scrubSecrets(line, environment)),
   );
 }

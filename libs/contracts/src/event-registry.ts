@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { issueLines } from '@curation/config';
 import { z } from 'zod';
 import { envelopeSchema } from './envelope';
 import { itemEnrichedDataSchema } from './events/item-enriched.event';
@@ -51,7 +52,6 @@ export const eventSchemas = {
 
 export type EventOf<T extends Topic> = z.infer<(typeof eventSchemas)[T]>;
 export type EventDataOf<T extends Topic> = EventOf<T>['data'];
-export type AnyEvent = { [T in Topic]: EventOf<T> }[Topic];
 
 export class ContractViolationError extends Error {
   constructor(
@@ -66,10 +66,7 @@ export class ContractViolationError extends Error {
 function validate<T extends Topic>(topic: T, candidate: unknown): EventOf<T> {
   const result = eventSchemas[topic].safeParse(candidate);
   if (!result.success) {
-    throw new ContractViolationError(
-      topic,
-      result.error.issues.map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`),
-    );
+    throw new ContractViolationError(topic, issueLines(result.error, '(event)'));
   }
   return result.data as EventOf<T>;
 }

@@ -150,34 +150,4 @@ describe('OpenProjectClient against a stand-in API v3 on loopback', () => {
     const schema = await api.getWorkPackageSchema(`${openProject.baseUrl}${schemaPath}`);
     expect(schema.customFields.size).toBeGreaterThan(0);
   });
-
-  it('serves attachment content, and follows a redirect to remote storage without the credentials', async () => {
-    openProject.attachments.set(1, {
-      content: Buffer.from('local-bytes'),
-      contentType: 'image/jpeg',
-    });
-    openProject.attachments.set(2, {
-      content: Buffer.alloc(0),
-      contentType: 'image/jpeg',
-      redirectTo: `${storageUrl}/bucket/2.jpg?signature=abc`,
-    });
-    const api = client();
-    const local = await api.openAttachmentContent('/api/v3/attachments/1/content');
-    expect(Buffer.from(await local.arrayBuffer()).toString()).toBe('local-bytes');
-
-    const remote = await api.openAttachmentContent('/api/v3/attachments/2/content');
-    expect(Buffer.from(await remote.arrayBuffer()).toString()).toBe('remote-bytes');
-    expect(storageRequests).toEqual([
-      { path: '/bucket/2.jpg?signature=abc', authorization: undefined },
-    ]);
-
-    const followed: string[] = [];
-    await api.openAttachmentContent('/api/v3/attachments/2/content', {
-      followExternal: async (url) => {
-        followed.push(url.toString());
-        return new Response('via-safe-fetch');
-      },
-    });
-    expect(followed).toEqual([`${storageUrl}/bucket/2.jpg?signature=abc`]);
-  });
 });

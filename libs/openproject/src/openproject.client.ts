@@ -1,3 +1,4 @@
+import { issueLines } from '@curation/config';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { z } from 'zod';
 import {
@@ -55,8 +56,6 @@ export interface WorkPackageQuery {
   /** OpenProject's `offset` is the 1-based page number. */
   page: number;
 }
-
-const MAX_REDIRECTS = 5;
 
 /** Thrown inside the retry loop for answers worth another attempt. */
 class TransientAnswer extends Error {}
@@ -194,48 +193,6 @@ export class OpenProjectClient {
     }
   }
 
-  /**
-   * Opens an attachment's content (`/api/v3/attachments/{id}/content`). OpenProject may redirect
-   * to remote storage: a redirect to another origin is followed without the API credentials,
-   * through `followExternal` when given (e.g. an SSRF-safe fetch).
-   */
-  async openAttachmentContent(
-    href: string,
-    options: { followExternal?: (url: URL) => Promise<Response> } = {},
-  ): Promise<Response> {
-    let url = new URL(this.absoluteUrl(href));
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (url.origin !== this.origin) {
-        return options.followExternal
-          ? options.followExternal(url)
-          : this.fetchImpl(url, {
-              redirect: 'follow',
-              signal: AbortSignal.timeout(this.requestTimeoutMs),
-            });
-      }
-      const response = await this.withRetries(url.toString(), true, async (signal) => {
-        const answer = await this.send(url.toString(), signal);
-        if (this.isTransientStatus(answer.status)) {
-          await answer.body?.cancel();
-          throw new TransientAnswer(`HTTP ${answer.status}`);
-        }
-        return answer;
-      });
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
-        url = new URL(location, url);
-        continue;
-      }
-      if (!response.ok) {
-        const detail = await response.text().catch(() => '');
-        throw new OpenProjectRequestError(response.status, url.toString(), detail.slice(0, 300));
-      }
-      return response;
-    }
-    throw new OpenProjectRequestError(310, href, `more than ${MAX_REDIRECTS} redirects`);
-  }
-
   private async getResource<Schema extends z.ZodType>(
     url: string,
     schema: Schema,
@@ -252,10 +209,7 @@ export class OpenProjectClient {
   ): z.infer<Schema> {
     const result = schema.safeParse(body);
     if (!result.success) {
-      throw new OpenProjectResponseError(
-        url,
-        result.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`),
-      );
+      throw new OpenProjectResponseError(url, issueLines(result.error, '(body)'));
     }
     return result.data;
   }
@@ -310,7 +264,7 @@ export class OpenProjectClient {
         accept: 'application/hal+json',
         ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
       },
-      // Redirects are handled by hand so credentials never follow one to another origin.
+      // Redirects are not followed, so the credentials never follow one to another origin.
       redirect: 'manual',
       signal: AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
     });

@@ -1,3 +1,4 @@
+import { issueLines } from '@curation/config';
 import {
   BadRequestException,
   ConflictException,
@@ -63,7 +64,7 @@ export class ItemStatusController {
     if (!parsed.success) {
       throw new BadRequestException([
         'give either state (and limit) or workPackageId',
-        ...parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+        ...issueLines(parsed.error, '(query)'),
       ]);
     }
     const items =

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { findFreePorts } from '../../../infra/src/free-ports';
 import { cacheDir } from '../../../infra/src/infra-paths';
 import { readServiceRecords } from '../../../infra/src/infra-state';
-import { isAlive, runsCommand, stopProcess } from '../../../infra/src/processes';
-import type { ServerDefinition, ServiceName } from '../../../infra/src/service';
+import { isAlive, runsCommand, stopServerProcess } from '../../../infra/src/processes';
+import type { ServerDefinition, ServerName } from '../../../infra/src/service';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -40,7 +40,7 @@ export async function stall(pid: number, ms: number): Promise<void> {
  * The pid of a shared server the infrastructure runner started (its state file), checked to
  * still run that server; undefined when the servers came from elsewhere (KAFKA_BROKERS given).
  */
-export function sharedServerPid(name: ServiceName, stateDir: string): number | undefined {
+export function sharedServerPid(name: ServerName, stateDir: string): number | undefined {
   const record = readServiceRecords(stateDir)[name];
   if (!record) return undefined;
   const marker = name === 's3' ? 's3proxy' : name;
@@ -115,7 +115,7 @@ export class PrivateServer {
   /** SIGTERM (SIGKILL after the runner's grace period). */
   async stop(): Promise<void> {
     const pid = this.child?.pid;
-    if (pid) await stopProcess({ pid, processGroup: pid }, this.definition.commandMarker);
+    if (pid) await stopServerProcess({ pid, processGroup: pid }, this.definition.commandMarker);
     this.child = undefined;
   }
 

@@ -1,3 +1,4 @@
+import { issueLines } from '@curation/config';
 import { offeringUpsertedDataSchema, type OfferingUpsertedData } from '@curation/contracts';
 
 export type OfferingLine =
@@ -18,9 +19,7 @@ export function parseOfferingLine(text: string, line: number): OfferingLine | un
     return {
       ok: false,
       line,
-      reason: result.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; '),
+      reason: issueLines(result.error, '(offering)').join('; '),
     };
   }
   return { ok: true, line, offering: result.data };

@@ -10,6 +10,7 @@ import {
 import { markdownInertParagraphs } from '@curation/content';
 import { EventPublisher } from '@curation/kafka';
 import { ItemStatusService } from '@curation/operations';
+import { issueLines } from '@curation/config';
 import { APP_CONFIG } from '@curation/platform';
 import { z } from 'zod';
 import type { IngestionConfig } from '../config/ingestion.config';
@@ -28,7 +29,6 @@ export const submissionSchema = z.strictObject({
   /** Plain text; paragraphs separated by blank lines. */
   description: z.string().trim().min(1).max(50000).optional(),
 });
-export type Submission = z.infer<typeof submissionSchema>;
 
 const offeringsSchema = z.array(offeringUpsertedDataSchema).max(MAX_OFFERINGS_PER_REQUEST);
 
@@ -36,10 +36,6 @@ export type ValidationOutcome<T> =
   | { kind: 'accepted'; value: T }
   | { kind: 'invalid'; problems: string[] }
   | { kind: 'unavailable'; reason: string };
-
-function problemsOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-}
 
 /** Items and offerings submitted by other tools through the JSON API. */
 @Injectable()
@@ -58,7 +54,7 @@ export class SubmissionService {
     const parsed = submissionSchema.safeParse(body);
     if (!parsed.success) {
       submissionsTotal.inc({ kind: 'item', outcome: 'invalid' });
-      return { kind: 'invalid', problems: problemsOf(parsed.error) };
+      return { kind: 'invalid', problems: issueLines(parsed.error, '(body)') };
     }
     const submission = parsed.data;
     const url = canonicaliseUrl(submission.url);
@@ -103,7 +99,7 @@ export class SubmissionService {
     const parsed = offeringsSchema.safeParse(body);
     if (!parsed.success) {
       submissionsTotal.inc({ kind: 'offering', outcome: 'invalid' });
-      return { kind: 'invalid', problems: problemsOf(parsed.error) };
+      return { kind: 'invalid', problems: issueLines(parsed.error, '(body)') };
     }
     const revision = Date.now();
     try {

@@ -6,6 +6,7 @@ import {
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
 import { idFromHref } from '@curation/openproject';
+import { issueLines } from '@curation/config';
 import { APP_CONFIG } from '@curation/platform';
 import { z } from 'zod';
 import type { IngestionConfig } from '../config/ingestion.config';
@@ -45,10 +46,6 @@ const workPackageBodySchema = z.object({
   }),
 });
 
-function problemsOf(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`);
-}
-
 /**
  * The webhook's decisions: signature, shape, whether the pipeline cares, and storing the raw
  * event in Kafka before OpenProject gets its answer (OpenProject never re-sends after one).
@@ -76,7 +73,7 @@ export class WebhookIntakeService {
       return this.malformed('unknown', ['(body): not JSON']);
     }
     const envelope = envelopeSchema.safeParse(body);
-    if (!envelope.success) return this.malformed('unknown', problemsOf(envelope.error));
+    if (!envelope.success) return this.malformed('unknown', issueLines(envelope.error, '(body)'));
     const action = envelope.data.action;
     const actionLabel = KNOWN_ACTIONS.has(action) ? action : 'other';
     if (!WORK_PACKAGE_ACTION.test(action)) {
@@ -84,7 +81,7 @@ export class WebhookIntakeService {
       return { kind: 'ignored', reason: 'unhandled-action' };
     }
     const parsed = workPackageBodySchema.safeParse(body);
-    if (!parsed.success) return this.malformed(actionLabel, problemsOf(parsed.error));
+    if (!parsed.success) return this.malformed(actionLabel, issueLines(parsed.error, '(body)'));
     const workPackage = parsed.data.work_package;
 
     if (!(await this.concernsPipeline(workPackage.id, workPackage._links?.type?.href))) {

@@ -1,3 +1,4 @@
+import { issueLines } from '@curation/config';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -178,11 +179,7 @@ export function readContentTypesFile(path: string): ContentTypesFile {
   }
   const result = contentTypesFileSchema.safeParse(document ?? {});
   if (result.success) return result.data;
-  throw new Error(
-    `${path}: ${result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`)
-      .join('; ')}`,
-  );
+  throw new Error(`${path}: ${issueLines(result.error, '(document)').join('; ')}`);
 }
 
 /** The built-in constants, then the file's types and rules, then the operator's overrides. */

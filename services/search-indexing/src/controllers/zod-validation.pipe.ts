@@ -1,3 +1,4 @@
+import { issueLine } from '@curation/config';
 import { BadRequestException, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 
@@ -6,7 +7,7 @@ export function problemsOf(error: z.ZodError): string[] {
   return error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown parameter`)
-      : [`${issue.path.join('.') || 'value'}: ${issue.message}`],
+      : [issueLine(issue, 'value')],
   );
 }
 

@@ -36,9 +36,6 @@ export class SearchIndexUnavailableError extends Error {
   }
 }
 
-export type IndexOutcome = 'published' | 'stale' | 'failed';
-export type RemovalOutcome = 'removed' | 'stale' | 'failed';
-
 export const MARKDOWN_CONTENT_TYPE = 'text/markdown; charset=utf-8';
 /** Keeps one bulk request well under OpenSearch's default 100 MB body limit. */
 const MAX_BULK_BYTES = 20 * 1024 * 1024;
