@@ -1,28 +1,35 @@
 /**
- * The whole pipeline under load: four service processes on the real Kafka, Redis, OpenSearch
- * and S3, a loopback source site serving article pages with photo-like JPEGs of realistic sizes
- * (1–6 MP, 3:2 and 4:3), items submitted through `POST /v1/items`.
+ * The whole pipeline under load, and what each item costs: four service processes on the real
+ * Kafka, Redis, OpenSearch and S3, a loopback source site serving long article pages (~50 KB, 60
+ * paragraphs) each with a 1500×999 photo JPEG, items submitted through `POST /v1/items`, page and
+ * image politeness off (one source host).
  * - capacity: N items submitted at once; items/s from the first submission to the last item
  *   searchable in OpenSearch;
- * - latency: items arriving at a steady rate of half that capacity; submission → searchable,
- *   p50/p95/p99 (searchability is polled every 100 ms);
- * - bare-sharp ceiling: the same images and renditions through the service's own MediaRepository
- *   in this process, no queue, HTTP, S3 or Kafka, as many at a time as an image worker runs;
+ * - cost: CPU-seconds per item of every process over the capacity phase (each service; each
+ *   server with its children; this process; the rest of the machine), round trips per item
+ *   (Kafka requests by API, OpenSearch requests, S3 requests, from the services' metrics) and
+ *   image-processing's time by step (decode, each rendition, placeholder, colour, S3 writes);
+ * - latency at low load: items arriving at a steady rate of half that capacity; submission →
+ *   searchable, p50/p95/p99 (searchability is polled every 250 ms);
+ * - baseline: the same pages through the naive one-process script (`naive-pipeline.ts`:
+ *   metascraper, Readability on jsdom, sharp defaults; 2 in flight) after the pipeline stopped;
  * - peak RSS (VmHWM) of every service process.
- * Run: `npx tsx bench/e2e.bench.ts [--items N] [--latency-items N] [--scale N]` (`--scale 2`:
- * two instances each of enrichment and image-processing).
+ * Run: `npm run bench -- e2e [--items N] [--latency-items N] [--images N] [--scale N] [--no-baseline]`
+ * (`--scale 2`: two instances each of enrichment and image-processing).
  */
-/* eslint-disable @typescript-eslint/no-restricted-imports -- the ceiling uses image-processing's own renderer and settings */
+/* eslint-disable @typescript-eslint/no-restricted-imports -- reads image-processing's own settings */
 import 'reflect-metadata';
 import { loadConfig } from '@curation/config';
 import { createOpenSearchClient } from '@curation/search';
 import { createS3Client } from '@curation/storage';
-import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { execFile, execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { infraDir } from '../infra/src/infra-paths';
+import { readServiceRecords } from '../infra/src/infra-state';
 import { imageProcessingConfigSchema } from '../services/image-processing/src/config/image-processing.config';
-import { MediaRepository } from '../services/image-processing/src/repositories/media.repository';
 import { photoJpeg } from '../test/support/photo-images';
 import {
   indexedIds,
@@ -39,43 +46,154 @@ import {
   isolatedEnvironment,
   startGroupsAtTopicEnds,
 } from '../test/e2e/support/pipeline.harness';
-import { SourceSite, articleHtml } from '../test/e2e/support/source-site';
+import { SourceSite } from '../test/e2e/support/source-site';
 import { uniqueName } from '../test/support/test-environment';
 
 const { values: args } = parseArgs({
   options: {
-    items: { type: 'string', default: '1000' },
-    'latency-items': { type: 'string' },
+    items: { type: 'string', default: '200' },
+    'latency-items': { type: 'string', default: '40' },
     scale: { type: 'string', default: '1' },
-    images: { type: 'string', default: '24' },
+    images: { type: 'string', default: '8' },
+    paragraphs: { type: 'string', default: '60' },
+    'no-baseline': { type: 'boolean', default: false },
   },
 });
 const ITEMS = Number(args.items);
-const LATENCY_ITEMS = Number(args['latency-items'] ?? Math.min(ITEMS, 200));
+const LATENCY_ITEMS = Number(args['latency-items']);
 const SCALE = Number(args.scale);
 const DISTINCT_IMAGES = Number(args.images);
+const PARAGRAPHS = Number(args.paragraphs);
 const TOPIC = 'HIMSS: Digital Health';
 const SUBMIT_CONCURRENCY = 16;
+/** Searchability poll: every poll is an OpenSearch search whose CPU counts in OpenSearch's share. */
+const POLL_MS = 250;
+const IDLE_MS = 10000;
+const GOAL_CPU_SECONDS_PER_ITEM = 0.5;
+const GOAL_P95_MS = 1500;
 
+const execFileAsync = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
 
-/** 1–6 MP, alternating 3:2 and 4:3, the same list every run. */
-async function photos(count: number): Promise<Buffer[]> {
-  return Promise.all(
-    Array.from({ length: count }, (_, index) => {
-      const megapixels = 1 + ((index * 7) % 6);
-      const aspect = index % 2 === 0 ? 1.5 : 4 / 3;
-      const width = Math.round(Math.sqrt(megapixels * 1e6 * aspect));
-      return photoJpeg(width, Math.round(width / aspect), index + 1);
-    }),
+/** A long article page (~50 KB with 60 paragraphs) whose og:image is `imageUrl`. */
+function longArticleHtml(title: string, imageUrl: string, paragraphs: number): string {
+  const sentence =
+    'Hospital trusts describe remote monitoring, digital care plans and electronic prescribing in practice, with figures from the first year and the staff who run them.';
+  const body = Array.from(
+    { length: paragraphs },
+    (_, index) =>
+      `<p>Paragraph ${index + 1} of “${title}”. ${Array.from({ length: 5 }, () => sentence).join(' ')}</p>`,
+  ).join('\n');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} | Loopback News</title>
+<meta name="description" content="${title}, as told by the people who run it.">
+<meta property="og:title" content="${title}"><meta property="og:type" content="article">
+<meta property="og:site_name" content="Loopback News"><meta property="og:image" content="${imageUrl}">
+<meta name="author" content="Loopback Newsroom"><meta property="article:published_time" content="2026-11-30T09:00:00Z">
+</head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav><main><article><h1>${title}</h1>
+<img src="${imageUrl}" alt="">${body}</article></main><footer>© Loopback News</footer></body></html>`;
+}
+
+// ---------------------------------------------------------------- CPU accounting from /proc
+
+/** utime + stime (+ reaped children's) of a process, and its process group; undefined once gone. */
+function procStat(pid: number): { cpuSeconds: number; group: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return { cpuSeconds: ticks / CLOCK_TICKS, group: Number(fields[2]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU-seconds of every live process in a process group (a server and the children it started). */
+function groupCpuSeconds(group: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = procStat(Number(entry));
+    if (stat?.group === group) total += stat.cpuSeconds;
+  }
+  return total;
+}
+
+/** Busy CPU-seconds of the whole machine (every core) since boot. */
+function machineBusySeconds(): number {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = values.map(Number);
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+}
+
+/** The local servers this run uses, by process group, when the runner's state file records them. */
+function serverGroups(infra: Record<string, string>): Record<string, number> {
+  const records = readServiceRecords(infraDir());
+  const endpoints: Record<string, string | undefined> = {
+    kafka: infra.KAFKA_BROKERS,
+    opensearch: infra.OPENSEARCH_URL,
+    s3: infra.S3_ENDPOINT,
+    redis: infra.REDIS_URL,
+  };
+  return Object.fromEntries(
+    Object.values(records)
+      .filter((record) => record.endpoint === endpoints[record.name])
+      .map((record) => [record.name, record.processGroup ?? record.pid]),
   );
 }
+
+// ---------------------------------------------------------------- the services' own counters
+
+type Samples = Map<string, number>;
+
+/** The `curation_*` samples of a Prometheus text exposition, `name{labels}` → value. */
+async function scrapeSamples(url: string): Promise<Samples> {
+  const samples: Samples = new Map();
+  const response = await fetch(`${url}/metrics`).catch(() => undefined);
+  if (!response?.ok) return samples;
+  for (const line of (await response.text()).split('\n')) {
+    const match = /^(curation_[a-z0-9_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (match) samples.set(match[1], Number(match[2]));
+  }
+  return samples;
+}
+
+function label(series: string, name: string): string {
+  return new RegExp(`${name}="([^"]*)"`).exec(series)?.[1] ?? '';
+}
+
+/** Sums of `after - before` per key, over the series of one metric that pass `filter`. */
+function deltaBy(
+  before: Samples,
+  after: Samples,
+  metric: string,
+  key: (series: string) => string,
+): Map<string, number> {
+  const sums = new Map<string, number>();
+  for (const [series, value] of after) {
+    if (series !== metric && !series.startsWith(`${metric}{`)) continue;
+    const delta = value - (before.get(series) ?? 0);
+    if (delta === 0) continue;
+    sums.set(key(series), (sums.get(key(series)) ?? 0) + delta);
+  }
+  return sums;
+}
+
+const perItem = (map: Map<string, number>, digits = 1) =>
+  [...map.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, value]) => `${key} ${(value / ITEMS).toFixed(digits)}`)
+    .join(', ') || 'none';
+const total = (map: Map<string, number>) =>
+  [...map.values()].reduce((sum, value) => sum + value, 0);
 
 /** Resolves each item's submission → searchable time; one OpenSearch query per 100 ms for all pending. */
 class SearchableWatcher {
   readonly submittedAt = new Map<string, number>();
   readonly searchableAt = new Map<string, number>();
+  /** OpenSearch searches this watcher made (they cost OpenSearch CPU the pipeline does not). */
+  queries = 0;
   private running = true;
   private readonly loop: Promise<void>;
 
@@ -85,13 +203,14 @@ class SearchableWatcher {
         const pending = [...this.submittedAt.keys()].filter((id) => !this.searchableAt.has(id));
         if (pending.length > 0) {
           const now = Date.now();
+          this.queries += Math.ceil(pending.length / 5000);
           for (const id of await indexedIds(search, alias, pending).catch(
             () => new Set<string>(),
           )) {
             this.searchableAt.set(id, now);
           }
         }
-        await sleep(100);
+        await sleep(POLL_MS);
       }
     })();
   }
@@ -119,6 +238,14 @@ class SearchableWatcher {
   }
 }
 
+interface CostSnapshot {
+  at: number;
+  machine: number;
+  bench: number;
+  processes: Record<string, number>;
+  samples: Record<string, Samples>;
+}
+
 async function main(): Promise<void> {
   const runId = uniqueName('e2ebench');
   const infra = infraEnvironment();
@@ -141,35 +268,48 @@ async function main(): Promise<void> {
     PAGE_FETCH_HOST_INTERVAL_MS: '0',
     IMAGE_FETCH_HOST_INTERVAL_MS: '0',
     SEARCH_INDEX_REPLICAS: '0',
+    // Encoder settings to compare (`IMAGE_JPEG_ENCODER=mozjpeg npm run bench -- e2e`).
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (entry): entry is [string, string] => /^IMAGE_/.test(entry[0]) && entry[1] !== undefined,
+      ),
+    ),
   };
   // The services' image settings, read the way image-processing reads them.
   const imageConfig = loadConfig(imageProcessingConfigSchema, environment);
   console.log(
     `e2e bench: ${ITEMS} items (latency phase ${LATENCY_ITEMS}), ${SCALE} instance(s) of enrichment ` +
-      `and image-processing, ${availableParallelism()} CPUs, renditions ` +
+      `and image-processing, ${availableParallelism()} CPUs, load average ${loadavg()
+        .map((value) => value.toFixed(1))
+        .join(' ')}, renditions ` +
       imageConfig.IMAGE_RENDITIONS.map((spec) => `${spec.name}:${spec.width}:${spec.format}`).join(
         ',',
       ) +
-      `, JPEG ${imageConfig.IMAGE_JPEG_ENCODER}, image worker concurrency ${imageConfig.IMAGE_WORKER_CONCURRENCY}`,
+      `, JPEG ${imageConfig.IMAGE_JPEG_ENCODER} q${imageConfig.IMAGE_JPEG_QUALITY}, WebP effort ` +
+      `${imageConfig.IMAGE_WEBP_EFFORT}, AVIF effort ${imageConfig.IMAGE_AVIF_EFFORT}, image worker ` +
+      `concurrency ${imageConfig.IMAGE_WORKER_CONCURRENCY}`,
   );
 
-  let started = performance.now();
-  const images = await photos(DISTINCT_IMAGES);
-  const averageBytes = images.reduce((sum, image) => sum + image.length, 0) / images.length;
-  console.log(
-    `${images.length} distinct photos generated in ${((performance.now() - started) / 1000).toFixed(1)} s, ` +
-      `mean ${Math.round(averageBytes / 1024)} KB`,
+  const images = await Promise.all(
+    Array.from({ length: DISTINCT_IMAGES }, (_, index) => photoJpeg(1500, 999, index + 1)),
   );
-
   const site = new SourceSite();
   await site.start();
   const page = (path: string, index: number) => {
     const image = site.image(`/images/${index % images.length}.jpg`, images[index % images.length]);
-    return site.page(path, articleHtml(`Benchmark item ${path}`, image, 6));
+    return site.page(path, longArticleHtml(`Benchmark item ${path}`, image, PARAGRAPHS));
   };
+  const pageBytes = Buffer.byteLength(
+    longArticleHtml('Benchmark item /capacity/0', 'x', PARAGRAPHS),
+  );
+  console.log(
+    `${images.length} distinct 1500×999 photos, mean ${Math.round(
+      images.reduce((sum, image) => sum + image.length, 0) / images.length / 1024,
+    )} KB; pages ${Math.round(pageBytes / 1024)} KB (${PARAGRAPHS} paragraphs)`,
+  );
 
   await startGroupsAtTopicEnds(infra.KAFKA_BROKERS.split(','), runId);
-  started = performance.now();
+  const started = performance.now();
   const pipeline = await Pipeline.start({
     environment,
     logDir: mkdtempSync(join(tmpdir(), 'e2e-bench-')),
@@ -177,6 +317,31 @@ async function main(): Promise<void> {
   });
   console.log(`services live in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const watcher = new SearchableWatcher(search, alias);
+  const servers = serverGroups(infra);
+  if (Object.keys(servers).length < 4) {
+    console.log(
+      `(server CPU only for ${Object.keys(servers).join(', ') || 'none'}: the others are not in ${infraDir()}'s state file)`,
+    );
+  }
+
+  const snapshot = async (): Promise<CostSnapshot> => {
+    const processes: Record<string, number> = {};
+    for (const [key, instance] of pipeline.instances) {
+      processes[key] = procStat(instance.child.pid!)?.cpuSeconds ?? NaN;
+    }
+    for (const [name, group] of Object.entries(servers)) processes[name] = groupCpuSeconds(group);
+    const samples: Record<string, Samples> = {};
+    for (const [key, instance] of pipeline.instances)
+      samples[key] = await scrapeSamples(instance.url);
+    const bench = process.cpuUsage();
+    return {
+      at: Date.now(),
+      machine: machineBusySeconds(),
+      bench: (bench.user + bench.system) / 1e6,
+      processes,
+      samples,
+    };
+  };
 
   const submit = async (url: string) => {
     const submittedAt = Date.now();
@@ -188,72 +353,60 @@ async function main(): Promise<void> {
     return itemId;
   };
 
-  const media = new MediaRepository(imageConfig);
-  const settings = {
-    jpeg: { encoder: imageConfig.IMAGE_JPEG_ENCODER, quality: imageConfig.IMAGE_JPEG_QUALITY },
-    webp: { quality: imageConfig.IMAGE_WEBP_QUALITY, effort: imageConfig.IMAGE_WEBP_EFFORT },
-    avif: { quality: imageConfig.IMAGE_AVIF_QUALITY, effort: imageConfig.IMAGE_AVIF_EFFORT },
-    background: imageConfig.IMAGE_BACKGROUND,
-    placeholderWidth: imageConfig.IMAGE_PLACEHOLDER_WIDTH,
-  };
-  /** Images/s of header check + decode once + every rendition, in memory, worker concurrency. */
-  const bareSharp = async (count: number): Promise<number> => {
-    const begin = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: imageConfig.IMAGE_WORKER_CONCURRENCY * SCALE }, async () => {
-        while (next < count) {
-          const image = images[next++ % images.length];
-          const header = await media.readHeader(image);
-          if (!header.ok) throw new Error(`bench image refused: ${header.detail}`);
-          const rendered = await media.render(image, imageConfig.IMAGE_RENDITIONS, settings);
-          if (!rendered.ok) throw new Error(`bench image failed: ${rendered.detail}`);
-        }
-      }),
-    );
-    return count / ((performance.now() - begin) / 1000);
-  };
-
+  const capacityUrls = Array.from({ length: ITEMS }, (_, index) =>
+    page(`/capacity/${index}`, index),
+  );
+  let capacity = NaN;
+  let p95 = NaN;
+  let cpuPerItem = NaN;
   try {
     // Warm-up: connections, JIT, codecs, the index and bucket.
     const warmUp = await Promise.all(
       [0, 1, 2, 3].map((index) => submit(page(`/warm/${index}`, index))),
     );
     await watcher.until(warmUp, 120000);
-    await bareSharp(4);
-    const ceilingBefore = await bareSharp(Math.max(2 * images.length, 24));
+    await sleep(1000);
+
+    // Idle: what the processes cost with nothing to do (timers, polls, heartbeats, gauges).
+    const idleBefore = await snapshot();
+    await sleep(IDLE_MS);
+    const idleAfter = await snapshot();
+    console.log(
+      `idle for ${IDLE_MS / 1000} s, CPU-seconds per 10 s: ` +
+        Object.keys(idleAfter.processes)
+          .map(
+            (key) =>
+              `${key} ${(((idleAfter.processes[key] - idleBefore.processes[key]) * 10000) / IDLE_MS).toFixed(2)}`,
+          )
+          .join(', '),
+    );
 
     // Capacity: everything at once.
+    const before = await snapshot();
+    const queriesBefore = watcher.queries;
     const capacityIds: string[] = [];
     const capacityStart = Date.now();
     let next = 0;
     await Promise.all(
       Array.from({ length: SUBMIT_CONCURRENCY }, async () => {
-        while (next < ITEMS) {
-          const index = next++;
-          capacityIds.push(await submit(page(`/capacity/${index}`, index)));
-        }
+        while (next < ITEMS) capacityIds.push(await submit(capacityUrls[next++]));
       }),
     );
     const submittedIn = (Date.now() - capacityStart) / 1000;
     await watcher.until(capacityIds, Math.max(300000, ITEMS * 2000));
+    const after = await snapshot();
+    const queries = watcher.queries - queriesBefore;
     const capacityEnd = Math.max(...capacityIds.map((id) => watcher.searchableAt.get(id)!));
-    const capacity = ITEMS / ((capacityEnd - capacityStart) / 1000);
+    capacity = ITEMS / ((capacityEnd - capacityStart) / 1000);
     const burst = watcher.latencies(capacityIds);
     console.log(
       `capacity: ${ITEMS} items searchable in ${((capacityEnd - capacityStart) / 1000).toFixed(1)} s = ` +
         `${capacity.toFixed(2)} items/s (all submitted within ${submittedIn.toFixed(1)} s; ` +
         `burst latency p50 ${(percentile(burst, 0.5) / 1000).toFixed(1)} s, max ${(burst.at(-1)! / 1000).toFixed(1)} s)`,
     );
+    cpuPerItem = printCost(before, after, queries);
 
-    const ceilingAfter = await bareSharp(Math.max(2 * images.length, 24));
-    const ceiling = (ceilingBefore + ceilingAfter) / 2;
-    console.log(
-      `bare-sharp ceiling (same images, same renditions, ${imageConfig.IMAGE_WORKER_CONCURRENCY * SCALE} at a time, ` +
-        `in memory): ${ceilingBefore.toFixed(2)} and ${ceilingAfter.toFixed(2)} images/s, mean ${ceiling.toFixed(2)}`,
-    );
-
-    // Latency: a steady arrival rate of half the measured capacity.
+    // Latency at low load: a steady arrival rate of half the measured capacity.
     const rate = capacity / 2;
     const latencyIds: string[] = [];
     const steadyStart = Date.now();
@@ -267,27 +420,20 @@ async function main(): Promise<void> {
     await Promise.all(submissions);
     await watcher.until(latencyIds, 300000);
     const latencies = watcher.latencies(latencyIds);
-    const [p50, p95, p99] = [0.5, 0.95, 0.99].map((fraction) => percentile(latencies, fraction));
-
-    const rss = pipeline.peakRss();
+    const [p50, p95At, p99] = [0.5, 0.95, 0.99].map((fraction) => percentile(latencies, fraction));
+    p95 = p95At;
     console.log(
       `latency at ${rate.toFixed(2)} items/s (half of capacity), ${LATENCY_ITEMS} items, submission → searchable: ` +
         `p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms, max ${latencies.at(-1)} ms`,
     );
     console.log(
-      `peak RSS (VmHWM): ${Object.entries(rss)
+      `peak RSS (VmHWM): ${Object.entries(pipeline.peakRss())
         .map(([key, bytes]) => `${key} ${mb(bytes)}`)
         .join(', ')}`,
-    );
-    const ratio = capacity / ceiling;
-    console.log(
-      `RESULT ${capacity.toFixed(2)} items/s end to end vs bare-sharp ${ceiling.toFixed(2)} images/s: ` +
-        `ratio ${ratio.toFixed(2)} (goal >= 0.70); p99 ${p99} ms at half capacity (goal < 2000 ms)`,
     );
   } finally {
     await watcher.stop();
     const codes = await pipeline.stop();
-    await site.stop();
     await search.indices.delete({ index: `${runId}-*` }).catch(() => undefined);
     await removeQueues(infra.REDIS_URL, runId).catch(() => undefined);
     await removeConsumerGroups(infra.KAFKA_BROKERS.split(','), runId, SERVICE_NAMES).catch(
@@ -300,6 +446,156 @@ async function main(): Promise<void> {
       console.error(`service exit codes: ${JSON.stringify(codes)}`);
     }
   }
+
+  let baseline: { itemsPerSecond: number; cpuPerItem: number } | undefined;
+  if (!args['no-baseline']) {
+    // The same pages, the pipeline stopped (the servers idle), in a process of its own.
+    const urlFile = join(mkdtempSync(join(tmpdir(), 'e2e-naive-')), 'urls.txt');
+    writeFileSync(urlFile, capacityUrls.join('\n'));
+    const busyBefore = machineBusySeconds();
+    const naiveStart = performance.now();
+    // Asynchronous: the source site answering the script runs in this process.
+    const { stdout: output } = await execFileAsync(
+      process.execPath,
+      [
+        join(__dirname, '..', 'node_modules', '.bin', 'tsx'),
+        join(__dirname, 'naive-pipeline.ts'),
+        urlFile,
+      ],
+      { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    );
+    const result = JSON.parse(output.trim().split('\n').at(-1)!) as {
+      items: number;
+      seconds: number;
+      cpuSeconds: number;
+      peakRssBytes: number;
+      bytesPerItem: number;
+    };
+    const machine = machineBusySeconds() - busyBefore;
+    const naiveSeconds = (performance.now() - naiveStart) / 1000;
+    baseline = {
+      itemsPerSecond: result.items / result.seconds,
+      cpuPerItem: result.cpuSeconds / result.items,
+    };
+    console.log(
+      `naive one-process script (metascraper, Readability on jsdom, sharp mozjpeg + WebP + thumbnail, 2 in flight), ` +
+        `same ${result.items} pages: ${baseline.itemsPerSecond.toFixed(2)} items/s, ` +
+        `${baseline.cpuPerItem.toFixed(3)} CPU-s per item, peak RSS ${mb(result.peakRssBytes)}, ` +
+        `${Math.round(result.bytesPerItem / 1024)} KB of renditions per item; machine busy ` +
+        `${(machine / naiveSeconds).toFixed(2)} of ${availableParallelism()} cores meanwhile (its start included)`,
+    );
+  }
+  await site.stop();
+
+  console.log(
+    `RESULT ${capacity.toFixed(2)} items/s, ${cpuPerItem.toFixed(3)} CPU-s per item (goal <= ${GOAL_CPU_SECONDS_PER_ITEM})` +
+      (baseline
+        ? `; naive script ${baseline.itemsPerSecond.toFixed(2)} items/s, ${baseline.cpuPerItem.toFixed(3)} CPU-s per item: ` +
+          `items/s ratio ${(capacity / baseline.itemsPerSecond).toFixed(2)} (goal >= 1.0), CPU ratio ` +
+          `${(cpuPerItem / baseline.cpuPerItem).toFixed(2)}`
+        : '') +
+      `; p95 at low load ${p95} ms (goal < ${GOAL_P95_MS} ms)`,
+  );
+}
+
+/** Prints CPU per item by process, round trips per item and image-processing's time by step. */
+function printCost(before: CostSnapshot, after: CostSnapshot, watcherQueries: number): number {
+  const seconds = (after.at - before.at) / 1000;
+  const cpu = Object.fromEntries(
+    Object.keys(after.processes).map((key) => [key, after.processes[key] - before.processes[key]]),
+  );
+  const bench = after.bench - before.bench;
+  const measured = Object.values(cpu).reduce((sum, value) => sum + value, 0);
+  const machine = after.machine - before.machine;
+  const others = Math.max(0, machine - measured - bench);
+  const pipelineCpu = measured + bench;
+  console.log(`CPU-seconds per item over the capacity phase (${seconds.toFixed(1)} s):`);
+  const rows = [...Object.entries(cpu), ['this process (submitting, source site, polling)', bench]]
+    .sort((a, b) => (b[1] as number) - (a[1] as number))
+    .map(([key, value]) => `  ${String(key).padEnd(48)} ${((value as number) / ITEMS).toFixed(3)}`);
+  console.log(rows.join('\n'));
+  console.log(
+    `  ${'total (pipeline, servers, bench)'.padEnd(48)} ${(pipelineCpu / ITEMS).toFixed(3)} → ` +
+      `${(availableParallelism() / (pipelineCpu / ITEMS)).toFixed(2)} items/s on ${availableParallelism()} cores if alone; ` +
+      `other processes on the machine used ${(others / seconds).toFixed(2)} cores meanwhile`,
+  );
+
+  const all = (metric: string, key: (series: string) => string) => {
+    const sums = new Map<string, number>();
+    for (const instance of Object.keys(after.samples)) {
+      for (const [name, value] of deltaBy(
+        before.samples[instance] ?? new Map(),
+        after.samples[instance],
+        metric,
+        key,
+      )) {
+        sums.set(name, (sums.get(name) ?? 0) + value);
+      }
+    }
+    return sums;
+  };
+  const service = (instance: string) => instance.split('#')[0];
+  const perService = (metric: string, inner: (series: string) => string) => {
+    const sums = new Map<string, number>();
+    for (const instance of Object.keys(after.samples)) {
+      for (const [name, value] of deltaBy(
+        before.samples[instance] ?? new Map(),
+        after.samples[instance],
+        metric,
+        inner,
+      )) {
+        const key = `${service(instance)} ${name}`;
+        sums.set(key, (sums.get(key) ?? 0) + value);
+      }
+    }
+    return sums;
+  };
+  const kafka = all('curation_kafka_requests_total', (series) => label(series, 'api'));
+  const kafkaByService = perService('curation_kafka_requests_total', (series) =>
+    label(series, 'client'),
+  );
+  const openSearch = perService('curation_opensearch_requests_total', (series) =>
+    label(series, 'endpoint'),
+  );
+  const s3 = perService('curation_s3_request_duration_seconds_count', (series) =>
+    label(series, 'command').replace(/Command$/, ''),
+  );
+  console.log(
+    `round trips per item: Kafka ${(total(kafka) / ITEMS).toFixed(1)} (${perItem(kafka)}; by service ${perItem(kafkaByService)}); ` +
+      `OpenSearch ${(total(openSearch) / ITEMS).toFixed(1)} (${perItem(openSearch)}; the benchmark's own polling ${(watcherQueries / ITEMS).toFixed(1)}); ` +
+      `S3 ${(total(s3) / ITEMS).toFixed(1)} (${perItem(s3)})`,
+  );
+
+  const stages = all('curation_image_stage_duration_seconds_sum', (series) =>
+    label(series, 'stage'),
+  );
+  const renders = total(all('curation_image_render_duration_seconds_sum', () => 'render'));
+  const imageS3 = new Map(
+    [
+      ...perService('curation_s3_request_duration_seconds_sum', (series) =>
+        label(series, 'command').replace(/Command$/, ''),
+      ),
+    ]
+      .filter(([key]) => key.startsWith('image-processing '))
+      .map(([key, value]) => [`S3 ${key.slice('image-processing '.length)}`, value]),
+  );
+  const steps = new Map([...stages, ...imageS3]);
+  const stepTotal = total(steps);
+  const imageCpu = Object.entries(cpu)
+    .filter(([key]) => key.startsWith('image-processing'))
+    .reduce((sum, [, value]) => sum + value, 0);
+  console.log(
+    `image-processing per item: ${((imageCpu / ITEMS) * 1000).toFixed(0)} ms CPU, render ${((renders / ITEMS) * 1000).toFixed(0)} ms wall; ` +
+      `by step (wall ms per item, share of the steps' sum; steps after the decode run concurrently): ` +
+      ([...steps.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .map(
+          ([key, value]) =>
+            `${key} ${((value / ITEMS) * 1000).toFixed(0)} ms ${((100 * value) / stepTotal).toFixed(0)}%`,
+        )
+        .join(', ') || 'no samples'),
+  );
+  return pipelineCpu / ITEMS;
 }
 
 main().then(

@@ -5,6 +5,8 @@
  * process so its peak memory is its own; the field check scores both against the generator's truth.
  * The service runs the extraction on a worker-thread pool: the same pages through that pool (the
  * built worker: `npm run build` first) give the pool's overhead per page.
+ * The byline and boilerplate corpus of the unit tests (`services/enrichment/src/utils/__corpus__`)
+ * is scored too: fields right out of fields, ours beside metascraper's.
  *
  *   npx tsx bench/extraction.bench.ts [--pages=240]
  */
@@ -21,7 +23,18 @@ import {
   pageTitle,
   type ExtractedMetadata,
 } from '../services/enrichment/src/utils/metadata-extractor';
-import { extractReadableArticle } from '../services/enrichment/src/utils/readable-body';
+import {
+  BOILERPLATE_CASES,
+  BYLINE_CASES,
+  CORPUS_PAGE_URL,
+  boilerplatePage,
+  bylinePage,
+} from '../services/enrichment/src/utils/__corpus__/extraction-corpus';
+import { extractPageInline } from '../services/enrichment/src/utils/page-extraction';
+import {
+  extractReadableArticle,
+  paragraphsOf,
+} from '../services/enrichment/src/utils/readable-body';
 import { seededRandom } from '../test/support/seeded-random';
 
 const FIELDS = [
@@ -359,6 +372,94 @@ function asText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
+// ---------------------------------------------------------------- byline and boilerplate corpus
+
+interface CorpusScore {
+  label: string;
+  ours: number;
+  theirs: number | undefined;
+  baseline?: number;
+  total: number;
+  /** Cases metascraper gets right and we get wrong. */
+  losses: string[];
+}
+
+const sameName = (a: string | undefined, b: string | undefined) =>
+  (a ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase() ===
+  (b ?? '').normalize('NFC').replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** As enrichment does: the page's declared and byline authors, else the readable body's byline. */
+function corpusAuthors(html: string): string[] {
+  const { metadata, body } = extractPageInline(html, CORPUS_PAGE_URL, {
+    body: true,
+    budget: { maxDepth: 100, maxElements: 10_000, bodyMaxBytes: 200 * 1024 },
+  });
+  return metadata.authors.length > 0 ? metadata.authors : (body?.bylineAuthors ?? []);
+}
+
+async function scoreCorpus(): Promise<CorpusScore[]> {
+  const scrape = loadMetascraper();
+  const first: CorpusScore = {
+    label: 'author (first name)',
+    ours: 0,
+    theirs: 0,
+    total: 0,
+    losses: [],
+  };
+  const all: CorpusScore = {
+    label: 'authors (every name)',
+    ours: 0,
+    theirs: 0,
+    total: 0,
+    losses: [],
+  };
+  for (const testCase of BYLINE_CASES) {
+    const html = bylinePage(testCase);
+    const ours = corpusAuthors(html);
+    const theirs = asText((await scrape({ html, url: CORPUS_PAGE_URL })).author);
+    const expected = testCase.authors;
+    first.total++;
+    all.total++;
+    const oursFirst = sameName(ours[0], expected[0]);
+    const theirsFirst = sameName(theirs, expected[0]);
+    if (oursFirst) first.ours++;
+    if (theirsFirst) first.theirs!++;
+    if (theirsFirst && !oursFirst) first.losses.push(testCase.name);
+    // metascraper gives one string: right for every name only when there is one name (or none).
+    const oursAll =
+      ours.length === expected.length &&
+      ours.every((name, index) => sameName(name, expected[index]));
+    const theirsAll = expected.length <= 1 && sameName(theirs, expected[0]);
+    if (oursAll) all.ours++;
+    if (theirsAll) all.theirs!++;
+    if (theirsAll && !oursAll) all.losses.push(testCase.name);
+  }
+  const furniture: CorpusScore = {
+    label: 'body: article kept + furniture dropped',
+    ours: 0,
+    theirs: undefined,
+    baseline: 0,
+    total: 0,
+    losses: [],
+  };
+  for (const testCase of BOILERPLATE_CASES) {
+    const html = boilerplatePage(testCase);
+    const text = (mode: 'remove' | 'keep') =>
+      paragraphsOf(extractReadableArticle(html, CORPUS_PAGE_URL, 200 * 1024, 0, mode).html).join(
+        '\n',
+      );
+    const ours = text('remove');
+    const readabilityAlone = text('keep');
+    const right = (body: string) =>
+      testCase.keep.filter((kept) => body.includes(kept)).length +
+      testCase.drop.filter((dropped) => !body.includes(dropped)).length;
+    furniture.ours += right(ours);
+    furniture.baseline! += right(readabilityAlone);
+    furniture.total += testCase.keep.length + testCase.drop.length;
+  }
+  return [first, all, furniture];
+}
+
 // ---------------------------------------------------------------- phases (child processes)
 
 const rssMb = () => process.memoryUsage.rss() / 1024 / 1024;
@@ -537,8 +638,26 @@ async function main(): Promise<number> {
       ]),
     ]),
   );
+  const corpusScores = await scoreCorpus();
+  console.log(
+    `\nbyline and boilerplate corpus (${BYLINE_CASES.length} bylines, ${BOILERPLATE_CASES.length} pages; the unit tests' expectations): fields right / total`,
+  );
+  console.log(
+    table([
+      ['field', 'ours', 'metascraper', 'Readability alone', 'metascraper ok & ours wrong'],
+      ...corpusScores.map((row) => [
+        row.label,
+        `${row.ours}/${row.total}`,
+        row.theirs === undefined ? 'n/a (no body)' : `${row.theirs}/${row.total}`,
+        row.baseline === undefined ? '' : `${row.baseline}/${row.total}`,
+        row.losses.length === 0 ? 0 : `${row.losses.length}: ${row.losses.join('; ')}`,
+      ]),
+    ]),
+  );
+  const corpusLosses = corpusScores.reduce((sum, row) => sum + row.losses.length, 0);
+
   const ratio = rate(pooled) / baseline;
-  const losses = scores.reduce((sum, row) => sum + row.metascraperOnly, 0);
+  const losses = scores.reduce((sum, row) => sum + row.metascraperOnly, 0) + corpusLosses;
   const differing = mine.fields.filter(
     (fields, index) => JSON.stringify(fields) !== JSON.stringify(pooled.fields[index]),
   ).length;

@@ -12,12 +12,16 @@ const BENCHMARKS: Record<string, { file: string; needsInfra: boolean }> = {
   image: { file: 'image.bench.ts', needsInfra: true },
   indexing: { file: 'indexing.bench.ts', needsInfra: true },
   e2e: { file: 'e2e.bench.ts', needsInfra: true },
+  encoders: { file: 'encoders.bench.ts', needsInfra: false },
 };
-const DEFAULT_SET = ['extraction', 'image', 'indexing'];
+const DEFAULT_SET = ['extraction', 'image', 'indexing', 'encoders'];
 
 async function main(): Promise<number> {
-  const requested = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-  const passThrough = process.argv.slice(2).filter((arg) => arg.startsWith('-'));
+  // Names first, then options for the benchmarks (`e2e --items 60`): an option's value is no name.
+  const firstOption = process.argv.slice(2).findIndex((arg) => arg.startsWith('-'));
+  const requested =
+    firstOption < 0 ? process.argv.slice(2) : process.argv.slice(2, 2 + firstOption);
+  const passThrough = firstOption < 0 ? [] : process.argv.slice(2 + firstOption);
   const names = requested.length > 0 ? requested : DEFAULT_SET;
   const unknown = names.filter((name) => !BENCHMARKS[name]);
   if (unknown.length > 0) {

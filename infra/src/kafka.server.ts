@@ -7,9 +7,18 @@ import { kafkaBrokerRegistered } from './probes';
 import { runCommand, spawnDetached } from './processes';
 import type { LaunchContext, LaunchedServer, ServerDefinition } from './service';
 
-const KAFKA_VERSION = '4.4.0';
+export const KAFKA_VERSION = '4.4.0';
 /** The log4j2 version Kafka 4.4.0 depends on: its slf4j binding is not among Kafka's own dependencies. */
 const LOG4J_VERSION = '2.25.5';
+
+/**
+ * For a small machine, measured with `npm run bench -- e2e` (README "Benchmarks"): the serial
+ * collector (no concurrent GC threads; the heap is small) and the C1 compiler only (C2 kept
+ * recompiling for minutes and was a fifth of the broker's CPU under load): about half the CPU
+ * per item and idle, ready sooner, same items/s. Started with plain `java`, so no G1 defaults
+ * from kafka-run-class.sh to override.
+ */
+const KAFKA_JVM_FLAGS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1'];
 
 async function kafkaLibDir(context: LaunchContext): Promise<string> {
   const { dir } = await ensureCached(
@@ -112,8 +121,7 @@ export const kafkaServer: ServerDefinition = {
     const child = spawnDetached(
       javaBinary(),
       [
-        '-Xms256m',
-        '-Xmx512m',
+        ...KAFKA_JVM_FLAGS,
         '-Djava.awt.headless=true',
         `-Dlog4j2.configurationFile=${log4j}`,
         '-cp',

@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { Histogram, register } from 'prom-client';
 
 export interface S3Settings {
   S3_ENDPOINT: string;
@@ -7,8 +8,27 @@ export interface S3Settings {
   S3_SECRET_ACCESS_KEY: string;
 }
 
+const S3_REQUEST_METRIC = 'curation_s3_request_duration_seconds';
+
+/** One histogram per process, whichever module copy or app asks first. */
+function s3RequestSeconds(): Histogram<'command' | 'outcome'> {
+  return (
+    (register.getSingleMetric(S3_REQUEST_METRIC) as Histogram<'command' | 'outcome'>) ??
+    new Histogram({
+      name: S3_REQUEST_METRIC,
+      help: 'S3 requests by command (PutObjectCommand, GetObjectCommand, ...) and outcome (ok, error), retries included',
+      labelNames: ['command', 'outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    })
+  );
+}
+
+/**
+ * The SDK's default Node handler already keeps connections alive (an `http.Agent` with
+ * `keepAlive: true`, 50 sockets), so no agent is passed here.
+ */
 export function createS3Client(settings: S3Settings): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     endpoint: settings.S3_ENDPOINT,
     region: settings.S3_REGION,
     credentials: {
@@ -21,4 +41,20 @@ export function createS3Client(settings: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const seconds = s3RequestSeconds();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const stop = seconds.startTimer({ command: context.commandName ?? 'unknown' });
+      try {
+        const output = await next(args);
+        stop({ outcome: 'ok' });
+        return output;
+      } catch (error) {
+        stop({ outcome: 'error' });
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'curationRequestMetrics', priority: 'low' },
+  );
+  return client;
 }

@@ -21,7 +21,9 @@ describe('image-processing configuration', () => {
     expect(config.IMAGE_MAX_BYTES).toBe(25 * 1024 * 1024);
     expect(config.IMAGE_MAX_PIXELS).toBe(50_000_000);
     expect(config.IMAGE_INPUT_FORMATS).toEqual(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff']);
-    expect(config.IMAGE_JPEG_ENCODER).toBe('mozjpeg');
+    expect(config.IMAGE_JPEG_ENCODER).toBe('turbo');
+    expect(config.IMAGE_WEBP_EFFORT).toBe(0);
+    expect(config.IMAGE_AVIF_EFFORT).toBe(0);
     expect(config.IMAGE_WORKER_CONCURRENCY).toBeGreaterThanOrEqual(1);
     expect(config.OPENPROJECT_API_KEY).toBeUndefined();
   });

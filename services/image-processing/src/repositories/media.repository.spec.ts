@@ -78,6 +78,30 @@ describe('MediaRepository (sharp)', () => {
     ]);
   });
 
+  it('takes the dominant colour of the picture: a mostly blue photo with an orange band is blue', async () => {
+    const { width, height } = { width: 1200, height: 800 };
+    const blue = await sharp({
+      create: { width, height, channels: 3, background: { r: 40, g: 90, b: 200 } },
+    })
+      .composite([
+        {
+          input: {
+            create: { width, height: 150, channels: 3, background: { r: 240, g: 140, b: 20 } },
+          },
+          top: 0,
+          left: 0,
+        },
+      ])
+      .png()
+      .toBuffer();
+    const image = await render(blue);
+    const [r, g, b] = [1, 3, 5].map((at) => parseInt(image.dominantColor.slice(at, at + 2), 16));
+    // libvips reports the centre of a 16-level bin: each channel within one bin of the fill.
+    expect(Math.abs(r - 40)).toBeLessThanOrEqual(16);
+    expect(Math.abs(g - 90)).toBeLessThanOrEqual(16);
+    expect(Math.abs(b - 200)).toBeLessThanOrEqual(16);
+  });
+
   it('applies EXIF orientation, then strips it: a 1200x800 photo tagged "rotate 90" comes out 800x1200', async () => {
     const image = await render(await exifRotatedJpeg(1200, 800));
     expect(sizes(image)[0]).toBe('featuredImage.jpeg 800x1200');

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@curation/platform';
+import { APP_CONFIG, pipelineHistogram } from '@curation/platform';
 import sharp from 'sharp';
 import type {
   ImageProcessingConfig,
@@ -68,6 +68,28 @@ function classify(error: Error): { problem: MediaProblem; detail: string } {
 
 const hex = (value: number) => value.toString(16).padStart(2, '0');
 
+/** Width of the copy the placeholder and the dominant colour are taken from. */
+const COLOUR_SAMPLE_WIDTH = 64;
+
+/** Seconds buckets for one libvips step of one image (a few ms to a few seconds). */
+const STAGE_SECONDS_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+const stageSeconds = pipelineHistogram({
+  name: 'curation_image_stage_duration_seconds',
+  help: 'Time of each step of a render: decode (with the shrink), each rendition (`<name>.<format>`), placeholder-colour (placeholder and dominant colour); steps after the decode run concurrently',
+  labelNames: ['stage'] as const,
+  buckets: STAGE_SECONDS_BUCKETS,
+});
+
+async function timed<T>(stage: string, work: Promise<T>): Promise<T> {
+  const stop = stageSeconds.startTimer({ stage });
+  try {
+    return await work;
+  } finally {
+    stop();
+  }
+}
+
 /** All sharp/libvips work of the service; holds no decisions about which image to use. */
 @Injectable()
 export class MediaRepository {
@@ -115,30 +137,34 @@ export class MediaRepository {
   ): Promise<RenderResult> {
     try {
       const widest = Math.max(...specs.map((spec) => spec.width));
-      const decoded = await sharp(bytes, {
-        failOn: this.failOn,
-        // Second guard behind the header check, in case the header and the data disagree.
-        limitInputPixels: this.maxPixels,
-        // Animated images: the first frame only.
-        pages: 1,
-        autoOrient: true,
-      })
-        .resize({ width: widest, withoutEnlargement: true })
-        // Converts CMYK and embedded profiles to sRGB and 16-bit to 8-bit before anything is encoded.
-        .toColourspace('srgb')
-        .raw()
-        .toBuffer({ resolveWithObject: true });
+      const decoded = await timed(
+        'decode',
+        sharp(bytes, {
+          failOn: this.failOn,
+          // Second guard behind the header check, in case the header and the data disagree.
+          limitInputPixels: this.maxPixels,
+          // Animated images: the first frame only.
+          pages: 1,
+          autoOrient: true,
+        })
+          .resize({ width: widest, withoutEnlargement: true })
+          // Converts CMYK and embedded profiles to sRGB and 16-bit to 8-bit before anything is encoded.
+          .toColourspace('srgb')
+          .raw()
+          .toBuffer({ resolveWithObject: true }),
+      );
       const { width, height, channels } = decoded.info;
       const fromDecoded = () => sharp(decoded.data, { raw: { width, height, channels } });
 
-      const [renditions, placeholder, stats] = await Promise.all([
-        Promise.all(specs.map((spec) => this.encode(fromDecoded(), spec, width, settings))),
-        fromDecoded()
-          .resize({ width: settings.placeholderWidth })
-          .webp({ quality: 40, alphaQuality: 40 })
-          .toBuffer(),
-        fromDecoded().stats(),
+      const [renditions, small] = await Promise.all([
+        Promise.all(
+          specs.map((spec) =>
+            timed(`${spec.name}.${spec.format}`, this.encode(fromDecoded(), spec, width, settings)),
+          ),
+        ),
+        timed('placeholder-colour', this.placeholderAndColour(fromDecoded(), settings)),
       ]);
+      const [placeholder, stats] = small;
       const { r, g, b } = stats.dominant;
       return {
         ok: true,
@@ -151,6 +177,30 @@ export class MediaRepository {
     } catch (error) {
       return { ok: false, ...classify(error as Error) };
     }
+  }
+
+  /**
+   * The placeholder and the dominant colour from one small copy: `stats()` reads its input's
+   * every pixel (and convolves it for sharpness): ~29 ms on a 1000 px image, ~12 ms for shrinking to
+   * 64 px and reading that (`npm run bench -- encoders`).
+   */
+  private async placeholderAndColour(
+    decoded: sharp.Sharp,
+    settings: EncoderSettings,
+  ): Promise<[Buffer, sharp.Stats]> {
+    const small = await decoded
+      .resize({ width: Math.max(COLOUR_SAMPLE_WIDTH, settings.placeholderWidth) })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const { width, height, channels } = small.info;
+    const fromSmall = () => sharp(small.data, { raw: { width, height, channels } });
+    return Promise.all([
+      fromSmall()
+        .resize({ width: settings.placeholderWidth })
+        .webp({ quality: 40, alphaQuality: 40 })
+        .toBuffer(),
+      fromSmall().stats(),
+    ]);
   }
 
   private async encode(
@@ -172,7 +222,7 @@ export class MediaRepository {
         return image.flatten({ background: settings.background }).jpeg({
           quality: settings.jpeg.quality,
           progressive: true,
-          // mozjpeg: ~25% fewer bytes for ~4x the CPU of libjpeg-turbo (PERFORMANCE.md).
+          // mozjpeg: ~21% fewer bytes for ~5x the CPU of libjpeg-turbo (`npm run bench -- encoders`).
           mozjpeg: settings.jpeg.encoder === 'mozjpeg',
         });
       case 'webp':
