@@ -520,22 +520,12 @@ function printCost(before: CostSnapshot, after: CostSnapshot, watcherQueries: nu
       `other processes on the machine used ${(others / seconds).toFixed(2)} cores meanwhile`,
   );
 
-  const all = (metric: string, key: (series: string) => string) => {
-    const sums = new Map<string, number>();
-    for (const instance of Object.keys(after.samples)) {
-      for (const [name, value] of deltaBy(
-        before.samples[instance] ?? new Map(),
-        after.samples[instance],
-        metric,
-        key,
-      )) {
-        sums.set(name, (sums.get(name) ?? 0) + value);
-      }
-    }
-    return sums;
-  };
-  const service = (instance: string) => instance.split('#')[0];
-  const perService = (metric: string, inner: (series: string) => string) => {
+  /** Each metric's growth over the run, summed over instances under `keyOf(instance, name)`. */
+  const sumDeltas = (
+    metric: string,
+    inner: (series: string) => string,
+    keyOf: (instance: string, name: string) => string,
+  ) => {
     const sums = new Map<string, number>();
     for (const instance of Object.keys(after.samples)) {
       for (const [name, value] of deltaBy(
@@ -544,12 +534,16 @@ function printCost(before: CostSnapshot, after: CostSnapshot, watcherQueries: nu
         metric,
         inner,
       )) {
-        const key = `${service(instance)} ${name}`;
+        const key = keyOf(instance, name);
         sums.set(key, (sums.get(key) ?? 0) + value);
       }
     }
     return sums;
   };
+  const all = (metric: string, inner: (series: string) => string) =>
+    sumDeltas(metric, inner, (_instance, name) => name);
+  const perService = (metric: string, inner: (series: string) => string) =>
+    sumDeltas(metric, inner, (instance, name) => `${instance.split('#')[0]} ${name}`);
   const kafka = all('curation_kafka_requests_total', (series) => label(series, 'api'));
   const kafkaByService = perService('curation_kafka_requests_total', (series) =>
     label(series, 'client'),

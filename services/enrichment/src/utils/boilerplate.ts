@@ -10,8 +10,11 @@
  * An element holding most of the page's paragraphs is never removed (see `removeBoilerplate`).
  */
 
-const FURNITURE_WORDS = new Set([
-  // consent
+/**
+ * Words that name nothing but a consent box: safe to act on without seeing the page's
+ * paragraphs (the plain-text path reads the page in one pass).
+ */
+const CONSENT_WORDS = new Set([
   'cookie',
   'cookies',
   'consent',
@@ -19,8 +22,12 @@ const FURNITURE_WORDS = new Set([
   'ccpa',
   'onetrust',
   'cookiebot',
-  'cmp',
   'didomi',
+]);
+
+const FURNITURE_WORDS = new Set([
+  ...CONSENT_WORDS,
+  'cmp',
   'quantcast',
   // newsletter and sign-up boxes
   'newsletter',
@@ -55,21 +62,6 @@ const FURNITURE_WORDS = new Set([
   'recommended',
   'outbrain',
   'taboola',
-]);
-
-/**
- * Words that name nothing but a consent box: safe to act on without seeing the page's
- * paragraphs (the plain-text path reads the page in one pass).
- */
-const CONSENT_WORDS = new Set([
-  'cookie',
-  'cookies',
-  'consent',
-  'gdpr',
-  'ccpa',
-  'onetrust',
-  'cookiebot',
-  'didomi',
 ]);
 
 /** Pairs of words that name furniture only together ("sign up", "follow us"). */
