@@ -193,7 +193,11 @@ describe('image-processing: candidates, budget, politeness, private OpenProject'
         },
       }),
     );
-    expect(image).toMatchObject({ valid: true, source: 'attachment', size: [667, 1000] });
+    expect(image).toMatchObject({
+      valid: true,
+      source: 'attachment',
+      main: { height: 667, width: 1000 },
+    });
     expect(image.attachmentUnused).toBeUndefined();
     expect(seen.get('openproject')).toEqual([
       expect.objectContaining({ path: '/api/v3/attachments/77/content', authorization: BASIC }),

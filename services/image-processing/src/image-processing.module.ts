@@ -1,20 +1,22 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { QueueName, queueJobOptions } from '@curation/contracts';
+import { QueueName } from '@curation/contracts';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
-import { queueTelemetry } from '@curation/telemetry';
+import { QueueModule } from '@curation/queue';
+import { hostThrottleProvider, RedisModule } from '@curation/redis';
+import { StorageModule } from '@curation/storage';
 import type { ImageProcessingConfig } from './config/image-processing.config';
-import { ItemEnrichedConsumer } from './consumers/item-enriched.consumer';
 import { ImageRenderProcessor } from './processors/image-render.processor';
+import { ImageRenditionsProcessor } from './processors/image-renditions.processor';
 import {
   ImageFetchRepository,
   SafeImageFetchRepository,
 } from './repositories/image-fetch.repository';
 import { ImageRenderQueueRepository } from './repositories/image-render-queue.repository';
+import { ImageRenditionsQueueRepository } from './repositories/image-renditions-queue.repository';
 import { ImageStorageRepository } from './repositories/image-storage.repository';
 import { MediaRepository } from './repositories/media.repository';
-import { HostThrottleRepository } from './repositories/host-throttle.repository';
+import { DeferredRenditionsService } from './services/deferred-renditions.service';
 import { ImageProcessingService } from './services/image-processing.service';
 
 export const SERVICE_NAME = 'image-processing';
@@ -28,26 +30,23 @@ export class ImageProcessingModule {
         AppConfigModule.forRoot(config),
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
         KafkaModule.forRootAsync({ useFactory: () => kafkaOptionsFrom(config, SERVICE_NAME) }),
-        BullModule.forRoot({
-          // BullMQ blocks on Redis; it must not give up on a command while Redis restarts.
-          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: config.QUEUE_PREFIX,
-          telemetry: queueTelemetry(),
-        }),
-        BullModule.registerQueue({
-          name: QueueName.ImageRender,
-          defaultJobOptions: queueJobOptions[QueueName.ImageRender],
-        }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: SERVICE_NAME }),
+        StorageModule.forRoot(config),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        QueueModule.registerQueue(QueueName.ImageRender),
+        QueueModule.registerQueue(QueueName.ImageRenditions),
       ],
       providers: [
         { provide: ImageFetchRepository, useClass: SafeImageFetchRepository },
-        HostThrottleRepository,
+        hostThrottleProvider(`${config.QUEUE_PREFIX}:image-fetch:host:`),
         MediaRepository,
         ImageStorageRepository,
         ImageRenderQueueRepository,
         ImageProcessingService,
-        ItemEnrichedConsumer,
         ImageRenderProcessor,
+        ImageRenditionsQueueRepository,
+        DeferredRenditionsService,
+        ImageRenditionsProcessor,
       ],
     };
   }

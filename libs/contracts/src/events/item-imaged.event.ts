@@ -34,7 +34,7 @@ export const imageProblemSchema = z.enum([
 ]);
 export type ImageProblem = z.infer<typeof imageProblemSchema>;
 
-export const featuredImageSchema = z.object({
+const featuredImageFields = z.object({
   valid: z.boolean(),
   /** Why there is no usable image, when `valid` is false (one line per candidate tried). */
   reason: z.string().optional(),
@@ -52,14 +52,9 @@ export const featuredImageSchema = z.object({
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
     })
     .optional(),
-  /** S3 key of the main rendition: the document's `featuredImage.href`. */
-  href: z.string().min(1).optional(),
-  /** The main rendition's format as the document shows it, e.g. `JPEG`. */
-  format: z.string().min(1).optional(),
-  /** The main rendition's `[height, width]`, as the document shows it (`[666, 1000]`). */
-  size: z.tuple([z.number().int().positive(), z.number().int().positive()]).optional(),
   /** The main rendition: its S3 key is the document's `featuredImage.href`. */
   main: renditionSchema.optional(),
+  /** Every rendition stored so far: the slow formats are announced later by `renditions-added`. */
   renditions: z.array(renditionSchema),
   /** A tiny blurred preview as a `data:image/webp;base64,...` URI. */
   placeholder: z.string().optional(),
@@ -75,6 +70,21 @@ export const featuredImageSchema = z.object({
    */
   attachmentUnused: z.object({ problem: imageProblemSchema, reason: z.string() }).optional(),
 });
+
+/**
+ * Version 1 events (and image manifests written then) also said `href`, `format` and `size` (the
+ * parse drops them) and may lack `main`: their main rendition is the one stored under `href`.
+ * Read for one release.
+ */
+function upgradeVersion1(value: unknown): unknown {
+  const image = value as { href?: unknown; main?: unknown; renditions?: unknown } | null;
+  if (typeof image !== 'object' || image === null || image.main || !image.href) return value;
+  const renditions: unknown[] = Array.isArray(image.renditions) ? image.renditions : [];
+  const main = renditions.find((rendition) => (rendition as { key?: unknown })?.key === image.href);
+  return { ...image, main };
+}
+
+export const featuredImageSchema = z.preprocess(upgradeVersion1, featuredImageFields);
 export type FeaturedImage = z.infer<typeof featuredImageSchema>;
 
 export const itemImagedDataSchema = itemEnrichedDataSchema.extend({

@@ -1,12 +1,17 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { ensureAliasedIndex, OPENSEARCH_CLIENT } from '@curation/search';
 import type { Client, Types } from '@opensearch-project/opensearch';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
-import { ensureAliasedIndex, statusOf } from './aliased-index';
-import { OPENSEARCH_CLIENT } from './opensearch.tokens';
 
 const PAGE_SIZE = 500;
+
+interface PendingRecord {
+  job: PageFetchJob;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
 
 /**
  * A small index of enriched items → their categories (plus the job that enriched them), so a
@@ -16,6 +21,8 @@ const PAGE_SIZE = 500;
 @Injectable()
 export class ItemLinkRepository implements OnModuleInit {
   private readonly alias: string;
+  private readonly pending: PendingRecord[] = [];
+  private writing = false;
 
   constructor(
     @Inject(OPENSEARCH_CLIENT) private readonly client: Client,
@@ -38,19 +45,57 @@ export class ItemLinkRepository implements OnModuleInit {
     });
   }
 
-  async record(job: PageFetchJob): Promise<void> {
-    try {
-      await this.client.index({
-        index: this.alias,
-        id: job.itemId,
-        version: job.revision,
-        version_type: 'external_gte',
-        body: { itemId: job.itemId, revision: job.revision, categories: job.received.topics, job },
-      });
-    } catch (error) {
-      // 409: a newer revision is already recorded.
-      if (statusOf(error) !== 409) throw error;
+  /**
+   * Resolves once the link is written (or a newer revision's is there). Records made while a
+   * write is in flight go out together in the next bulk request: one request per item at low
+   * load, fewer under load.
+   */
+  record(job: PageFetchJob): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ job, resolve, reject });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.writePending());
+      }
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        const response = await this.client.bulk({
+          body: batch.flatMap(({ job }) => [
+            {
+              index: {
+                _index: this.alias,
+                _id: job.itemId,
+                version: job.revision,
+                version_type: 'external_gte',
+              },
+            },
+            { itemId: job.itemId, revision: job.revision, categories: job.received.topics, job },
+          ]),
+        });
+        const items = response.body.items as Array<
+          Record<string, { status: number; error?: { type?: string; reason?: string } }>
+        >;
+        batch.forEach(({ resolve, reject }, position) => {
+          const result = Object.values(items[position])[0];
+          // 409: a newer revision is already recorded.
+          if (!result.error || result.status === 409) resolve();
+          else
+            reject(
+              new Error(
+                `item link not written (${result.status}): ${result.error.type ?? 'error'}: ${result.error.reason ?? 'no reason given'}`,
+              ),
+            );
+        });
+      } catch (error) {
+        for (const { reject } of batch) reject(error as Error);
+      }
     }
+    this.writing = false;
   }
 
   async remove(itemId: string): Promise<void> {

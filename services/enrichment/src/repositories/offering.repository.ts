@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { OfferingLink, OfferingUpsertedData } from '@curation/contracts';
 import { APP_CONFIG } from '@curation/platform';
+import { ensureAliasedIndex, OPENSEARCH_CLIENT } from '@curation/search';
 import type { Client } from '@opensearch-project/opensearch';
 import type { EnrichmentConfig } from '../config/enrichment.config';
-import { ensureAliasedIndex } from './aliased-index';
-import { OPENSEARCH_CLIENT } from './opensearch.tokens';
 
 export interface RelatedOfferingsQuery {
   categories: string[];
@@ -21,10 +20,26 @@ interface OfferingDocument extends OfferingLink {
   description: string;
 }
 
+/**
+ * How long another instance may answer from its cache after a catalogue change it did not
+ * consume (the instance that wrote the change drops its cache at once).
+ */
+const RELATED_CACHE_TTL_MS = 2000;
+const RELATED_CACHE_MAX_ENTRIES = 1000;
+
 /** The offerings catalogue in OpenSearch, fed by `offering.upserted` events. */
 @Injectable()
 export class OfferingRepository implements OnModuleInit {
   private readonly alias: string;
+  /**
+   * Answers that cannot depend on the item's text, by category set: at most one offering
+   * shares the categories, so there is nothing to rank. Most category sets of a young
+   * catalogue have none, and then every item of them needs no query.
+   */
+  private readonly textIndependent = new Map<
+    string,
+    { offerings: OfferingLink[]; until: number }
+  >();
 
   constructor(
     @Inject(OPENSEARCH_CLIENT) private readonly client: Client,
@@ -62,6 +77,7 @@ export class OfferingRepository implements OnModuleInit {
       } satisfies OfferingDocument,
     ]);
     const response = await this.client.bulk({ body: operations, refresh: 'wait_for' });
+    this.textIndependent.clear();
     const items = response.body.items as Array<
       Record<string, { status: number; error?: { reason?: string } }>
     >;
@@ -96,11 +112,15 @@ export class OfferingRepository implements OnModuleInit {
   /** One query: offerings sharing a category, ranked by text relevance, ties broken by newest id. */
   async findRelated(query: RelatedOfferingsQuery): Promise<OfferingLink[]> {
     if (query.categories.length === 0) return [];
+    const key = `${query.limit}\n${[...new Set(query.categories)].sort().join('\n')}`;
+    const cached = this.textIndependent.get(key);
+    if (cached && cached.until > Date.now()) return [...cached.offerings];
     const response = await this.client.search({
       index: this.alias,
       body: {
         size: query.limit,
-        track_total_hits: false,
+        // Counted up to 2: enough to know whether the ranking can depend on the text.
+        track_total_hits: 2,
         _source: ['offeringId', 'label', 'permalink', 'categories'],
         query: {
           bool: {
@@ -113,7 +133,7 @@ export class OfferingRepository implements OnModuleInit {
         sort: [{ _score: { order: 'desc' } }, { offeringId: { order: 'desc' } }],
       },
     });
-    return response.body.hits.hits.map((hit) => {
+    const offerings = response.body.hits.hits.map((hit) => {
       const source = hit._source as OfferingLink;
       return {
         label: source.label,
@@ -122,9 +142,14 @@ export class OfferingRepository implements OnModuleInit {
         offeringId: source.offeringId,
       };
     });
-  }
-
-  async ping(): Promise<void> {
-    await this.client.ping();
+    const total = response.body.hits.total;
+    if (typeof total === 'object' && total.relation === 'eq' && total.value <= 1) {
+      if (this.textIndependent.size >= RELATED_CACHE_MAX_ENTRIES) this.textIndependent.clear();
+      this.textIndependent.set(key, {
+        offerings: [...offerings],
+        until: Date.now() + RELATED_CACHE_TTL_MS,
+      });
+    }
+    return offerings;
   }
 }

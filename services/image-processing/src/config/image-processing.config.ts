@@ -129,6 +129,26 @@ export const imageProcessingConfigSchema = z
      */
     IMAGE_FETCH_HOST_INTERVAL_MS: z.coerce.number().int().min(0).default(100),
     IMAGE_RENDITIONS: renditionList,
+    /**
+     * Renditions of these formats are rendered after `imaged` by a low-priority job and announced
+     * by `renditions-added`; the rest (main JPEG, thumbnail, placeholder, colour) go live first.
+     */
+    IMAGE_DEFERRED_FORMATS: z
+      .string()
+      .default('webp,avif')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((part) => part.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(OUTPUT_FORMATS))),
+    IMAGE_DEFERRED_CONCURRENCY: positiveInt(1).pipe(z.number().max(64)),
+    /**
+     * The slow job starts when the item's `indexed` arrives, or after this long without it (so
+     * its `renditions-added` finds the document indexed); 0 starts it at once.
+     */
+    IMAGE_DEFERRED_DELAY_MS: z.coerce.number().int().min(0).default(30000),
     // Measured (README "Benchmarks", encoders): libjpeg-turbo ≈ 1/5 of mozjpeg's CPU for ≈ 27% more
     // bytes at q80; effort 0 gives the same WebP and AVIF bytes and PSNR as effort 2 for ≈ 1/2 the CPU.
     IMAGE_JPEG_ENCODER: z.enum(['mozjpeg', 'turbo']).default('turbo'),
@@ -151,6 +171,13 @@ export const imageProcessingConfigSchema = z
   })
   .superRefine(refuseFetchAllowHostsInProduction)
   .superRefine((config, context) => {
+    if (config.IMAGE_DEFERRED_FORMATS.includes(config.IMAGE_RENDITIONS[0].format)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['IMAGE_DEFERRED_FORMATS'],
+        message: 'the main rendition (the first of IMAGE_RENDITIONS) is needed to go live',
+      });
+    }
     if (config.OPENPROJECT_API_KEY && !config.OPENPROJECT_URL) {
       context.addIssue({
         code: 'custom',
@@ -161,3 +188,15 @@ export const imageProcessingConfigSchema = z
   });
 
 export type ImageProcessingConfig = z.infer<typeof imageProcessingConfigSchema>;
+
+/** What goes live with `imaged` (the main rendition first) and what the slow job adds after. */
+export function renditionsByPath(config: ImageProcessingConfig): {
+  hot: RenditionSpec[];
+  deferred: RenditionSpec[];
+} {
+  const deferred = (spec: RenditionSpec) => config.IMAGE_DEFERRED_FORMATS.includes(spec.format);
+  return {
+    hot: config.IMAGE_RENDITIONS.filter((spec) => !deferred(spec)),
+    deferred: config.IMAGE_RENDITIONS.filter(deferred),
+  };
+}

@@ -1,7 +1,8 @@
 import { Processor } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { QueueName, type FeaturedImage } from '@curation/contracts';
-import { APP_CONFIG, DrainingWorkerHost } from '@curation/platform';
+import { ItemStageWorker, type JobAttempt } from '@curation/kafka';
+import { APP_CONFIG } from '@curation/platform';
 import type { Job } from 'bullmq';
 import type { ImageProcessingConfig } from '../config/image-processing.config';
 import type { ImageRenderJob } from '../image-render.job';
@@ -9,7 +10,12 @@ import { ImageProcessingService } from '../services/image-processing.service';
 
 // Started by hand once every module is initialised (bucket ensured, Kafka producer connected).
 @Processor(QueueName.ImageRender, { autorun: false })
-export class ImageRenderProcessor extends DrainingWorkerHost implements OnApplicationBootstrap {
+export class ImageRenderProcessor
+  extends ItemStageWorker<ImageRenderJob, FeaturedImage>
+  implements OnApplicationBootstrap
+{
+  protected readonly stage = 'image-processing';
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: ImageProcessingConfig,
     @Inject(ImageProcessingService) private readonly service: ImageProcessingService,
@@ -22,10 +28,7 @@ export class ImageRenderProcessor extends DrainingWorkerHost implements OnApplic
     void this.worker.run();
   }
 
-  process(job: Job<ImageRenderJob, FeaturedImage>): Promise<FeaturedImage> {
-    return this.service.render(job.data, {
-      attempt: job.attemptsMade + 1,
-      maxAttempts: job.opts.attempts ?? 1,
-    });
+  protected run(job: Job<ImageRenderJob>, attempt: JobAttempt): Promise<FeaturedImage> {
+    return this.service.render(job.data, attempt);
   }
 }

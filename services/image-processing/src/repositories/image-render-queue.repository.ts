@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { QueueName, queueJobOptions, type FeaturedImage } from '@curation/contracts';
+import { QueueName, type FeaturedImage } from '@curation/contracts';
 import type { Queue } from 'bullmq';
 import type { ImageRenderJob } from '../image-render.job';
 
@@ -13,13 +13,6 @@ export class ImageRenderQueueRepository {
 
   /** A job whose id still exists (waiting, active or retained) is not added again. */
   async add(jobId: string, job: ImageRenderJob): Promise<void> {
-    await this.queue.add(QueueName.ImageRender, job, {
-      ...queueJobOptions[QueueName.ImageRender],
-      jobId,
-    });
-  }
-
-  async ping(): Promise<void> {
-    await this.queue.getWaitingCount();
+    await this.queue.add(QueueName.ImageRender, job, { jobId });
   }
 }

@@ -1,23 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG } from '@curation/platform';
-import { ObjectStorageRepository, createS3Client, type StoredObject } from '@curation/storage';
-import type { ImageProcessingConfig } from '../config/image-processing.config';
+import { ObjectStorageRepository, type StoredObject } from '@curation/storage';
 
 /** Renditions and manifests on S3, through the shared ObjectStorageRepository. */
 @Injectable()
 export class ImageStorageRepository {
-  private readonly objects: ObjectStorageRepository;
-
-  constructor(@Inject(APP_CONFIG) config: ImageProcessingConfig) {
-    this.objects = new ObjectStorageRepository(createS3Client(config), config.S3_BUCKET);
-  }
-
-  ensureBucket(): Promise<void> {
-    return this.objects.ensureBucket();
-  }
+  // Explicit token: tsx/esbuild (the benchmark) emit no decorator metadata for Nest to read.
+  constructor(@Inject(ObjectStorageRepository) private readonly objects: ObjectStorageRepository) {}
 
   put(object: StoredObject): Promise<void> {
     return this.objects.put(object);
+  }
+
+  get(key: string): Promise<Buffer | undefined> {
+    return this.objects.get(key);
   }
 
   async getText(key: string): Promise<string | undefined> {

@@ -39,6 +39,16 @@ export interface EncoderSettings {
   placeholderWidth: number;
 }
 
+export function encoderSettingsFrom(config: ImageProcessingConfig): EncoderSettings {
+  return {
+    jpeg: { encoder: config.IMAGE_JPEG_ENCODER, quality: config.IMAGE_JPEG_QUALITY },
+    webp: { quality: config.IMAGE_WEBP_QUALITY, effort: config.IMAGE_WEBP_EFFORT },
+    avif: { quality: config.IMAGE_AVIF_QUALITY, effort: config.IMAGE_AVIF_EFFORT },
+    background: config.IMAGE_BACKGROUND.toLowerCase(),
+    placeholderWidth: config.IMAGE_PLACEHOLDER_WIDTH,
+  };
+}
+
 export interface EncodedRendition {
   spec: RenditionSpec;
   width: number;
@@ -52,6 +62,16 @@ export interface RenderedImage {
   placeholder: string;
   /** `#rrggbb` */
   dominantColor: string;
+}
+
+export type RenditionsResult =
+  | { ok: true; renditions: EncodedRendition[] }
+  | { ok: false; problem: MediaProblem; detail: string };
+
+/** One decoded image: a fresh sharp pipeline over its pixels for each output. */
+interface Decoded {
+  width: number;
+  image: () => sharp.Sharp;
 }
 
 export type RenderResult =
@@ -136,33 +156,10 @@ export class MediaRepository {
     settings: EncoderSettings,
   ): Promise<RenderResult> {
     try {
-      const widest = Math.max(...specs.map((spec) => spec.width));
-      const decoded = await timed(
-        'decode',
-        sharp(bytes, {
-          failOn: this.failOn,
-          // Second guard behind the header check, in case the header and the data disagree.
-          limitInputPixels: this.maxPixels,
-          // Animated images: the first frame only.
-          pages: 1,
-          autoOrient: true,
-        })
-          .resize({ width: widest, withoutEnlargement: true })
-          // Converts CMYK and embedded profiles to sRGB and 16-bit to 8-bit before anything is encoded.
-          .toColourspace('srgb')
-          .raw()
-          .toBuffer({ resolveWithObject: true }),
-      );
-      const { width, height, channels } = decoded.info;
-      const fromDecoded = () => sharp(decoded.data, { raw: { width, height, channels } });
-
+      const fromDecoded = await this.decode(bytes, specs);
       const [renditions, small] = await Promise.all([
-        Promise.all(
-          specs.map((spec) =>
-            timed(`${spec.name}.${spec.format}`, this.encode(fromDecoded(), spec, width, settings)),
-          ),
-        ),
-        timed('placeholder-colour', this.placeholderAndColour(fromDecoded(), settings)),
+        this.encodeAll(fromDecoded, specs, settings),
+        timed('placeholder-colour', this.placeholderAndColour(fromDecoded.image(), settings)),
       ]);
       const [placeholder, stats] = small;
       const { r, g, b } = stats.dominant;
@@ -177,6 +174,57 @@ export class MediaRepository {
     } catch (error) {
       return { ok: false, ...classify(error as Error) };
     }
+  }
+
+  /** The renditions alone, from one decode: the slow formats, after the item went live. */
+  async renderRenditions(
+    bytes: Buffer,
+    specs: RenditionSpec[],
+    settings: EncoderSettings,
+  ): Promise<RenditionsResult> {
+    try {
+      const fromDecoded = await this.decode(bytes, specs);
+      return { ok: true, renditions: await this.encodeAll(fromDecoded, specs, settings) };
+    } catch (error) {
+      return { ok: false, ...classify(error as Error) };
+    }
+  }
+
+  private async decode(bytes: Buffer, specs: RenditionSpec[]): Promise<Decoded> {
+    const widest = Math.max(...specs.map((spec) => spec.width));
+    const decoded = await timed(
+      'decode',
+      sharp(bytes, {
+        failOn: this.failOn,
+        // Second guard behind the header check, in case the header and the data disagree.
+        limitInputPixels: this.maxPixels,
+        // Animated images: the first frame only.
+        pages: 1,
+        autoOrient: true,
+      })
+        .resize({ width: widest, withoutEnlargement: true })
+        // Converts CMYK and embedded profiles to sRGB and 16-bit to 8-bit before anything is encoded.
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true }),
+    );
+    const { width, height, channels } = decoded.info;
+    return { width, image: () => sharp(decoded.data, { raw: { width, height, channels } }) };
+  }
+
+  private encodeAll(
+    decoded: Decoded,
+    specs: RenditionSpec[],
+    settings: EncoderSettings,
+  ): Promise<EncodedRendition[]> {
+    return Promise.all(
+      specs.map((spec) =>
+        timed(
+          `${spec.name}.${spec.format}`,
+          this.encode(decoded.image(), spec, decoded.width, settings),
+        ),
+      ),
+    );
   }
 
   /**

@@ -1,21 +1,22 @@
 import { loadConfig } from '@curation/config';
 import { Topic, createEvent, type EventOf, type FeaturedImage } from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
-import type { ReadinessRegistry } from '@curation/platform';
+import type { HostThrottleRepository } from '@curation/redis';
 import type { StoredObject } from '@curation/storage';
 import sharp from 'sharp';
 import { photoJpeg } from '../../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
-import type { ImageRenderJob } from '../image-render.job';
-import type { HostThrottleRepository } from '../repositories/host-throttle.repository';
+import type { DeferredRenditionsJob, ImageRenderJob } from '../image-render.job';
 import {
   ImageFetchRepository,
   type ImageFetchRequest,
   type ImageFetchResult,
 } from '../repositories/image-fetch.repository';
 import type { ImageRenderQueueRepository } from '../repositories/image-render-queue.repository';
+import type { ImageRenditionsQueueRepository } from '../repositories/image-renditions-queue.repository';
 import type { ImageStorageRepository } from '../repositories/image-storage.repository';
 import { MediaRepository } from '../repositories/media.repository';
+import { DeferredRenditionsService } from './deferred-renditions.service';
 import { ImageProcessingService, TransientImageSourceError } from './image-processing.service';
 
 const ITEM_ID = '5a8dda31-0971-5453-a590-1bd555012667';
@@ -59,10 +60,23 @@ class FakeStorage {
     if (this.failing) throw new Error('S3 is down');
     this.objects.set(object.key, object);
   }
-  async getText(key: string): Promise<string | undefined> {
+  async get(key: string): Promise<Buffer | undefined> {
     if (this.failing) throw new Error('S3 is down');
-    return this.objects.get(key)?.body.toString();
+    const body = this.objects.get(key)?.body;
+    return body === undefined ? undefined : Buffer.from(body);
   }
+  async getText(key: string): Promise<string | undefined> {
+    return (await this.get(key))?.toString();
+  }
+}
+
+/** The slow queue in memory: what was added, in order, with the ids BullMQ would dedupe on. */
+class FakeRenditionsQueue {
+  readonly jobs = new Map<string, DeferredRenditionsJob>();
+  readonly add = jest.fn(async (jobId: string, job: DeferredRenditionsJob) => {
+    if (!this.jobs.has(jobId)) this.jobs.set(jobId, job);
+  });
+  readonly promote = jest.fn(async () => undefined);
 }
 
 class FakePublisher {
@@ -127,8 +141,16 @@ describe('ImageProcessingService', () => {
     const renders = jest.spyOn(media, 'render');
     const storage = new FakeStorage();
     const publisher = new FakePublisher();
-    const queue = { add: jest.fn(async () => undefined), ping: jest.fn() };
+    const queue = { add: jest.fn(async () => undefined) };
     const throttle = { reserve: jest.fn(async () => 0) };
+    const renditionsQueue = new FakeRenditionsQueue();
+    const deferred = new DeferredRenditionsService(
+      config,
+      media,
+      storage as unknown as ImageStorageRepository,
+      renditionsQueue as unknown as ImageRenditionsQueueRepository,
+      publisher as unknown as EventPublisher,
+    );
     const service = new ImageProcessingService(
       config,
       fetcher,
@@ -136,10 +158,20 @@ describe('ImageProcessingService', () => {
       storage as unknown as ImageStorageRepository,
       queue as unknown as ImageRenderQueueRepository,
       publisher as unknown as EventPublisher,
-      { register: jest.fn() } as unknown as ReadinessRegistry,
       throttle as unknown as HostThrottleRepository,
+      deferred,
     );
-    return { service, fetcher, storage, publisher, queue, renders, throttle };
+    return {
+      service,
+      fetcher,
+      storage,
+      publisher,
+      queue,
+      renders,
+      throttle,
+      deferred,
+      renditionsQueue,
+    };
   }
 
   const ok = (bytes: Buffer, url: string): ImageFetchResult => ({ ok: true, url, bytes });
@@ -158,18 +190,16 @@ describe('ImageProcessingService', () => {
     expect(image).toMatchObject({
       valid: true,
       source: 'attachment',
-      href: `${ITEM_ID}-featuredImage.jpeg`,
-      format: 'JPEG',
-      size: [666, 1000],
+      main: { key: `${ITEM_ID}-featuredImage.jpeg`, format: 'jpeg', width: 1000, height: 666 },
       wpAttachment: {
         fileName: 'Curated_Featured_Image.jpg',
         link: '/api/v3/attachments/16644/content',
       },
       original: { format: 'jpeg', width: 1500, height: 999, bytes: photo.length },
     });
+    // The WebP thumbnail is a slow format: it follows with `renditions-added`.
     expect(image.renditions.map(({ key, width, height }) => [key, width, height])).toEqual([
       [`${ITEM_ID}-featuredImage.jpeg`, 1000, 666],
-      [`${ITEM_ID}-thumbnail.webp`, 320, 213],
     ]);
 
     const stored = storage.objects.get(`${ITEM_ID}-featuredImage.jpeg`)!;
@@ -177,7 +207,6 @@ describe('ImageProcessingService', () => {
     expect(stored.cacheControl).toMatch(/max-age=\d+/);
     expect(stored.metadata?.sha256).toBe(image.main?.sha256);
     expect((await sharp(stored.body as Buffer).metadata()).width).toBe(1000);
-    expect(storage.objects.get(`${ITEM_ID}-thumbnail.webp`)?.contentType).toBe('image/webp');
 
     expect(publisher.published).toHaveLength(1);
     const event = publisher.published[0].event as EventOf<typeof Topic.ItemImaged>;
@@ -351,7 +380,7 @@ describe('ImageProcessingService', () => {
     answers['https://img.example/og.jpg'] = ok(other, 'https://img.example/og.jpg');
     const image = await service.render(enriched({}, 4), firstAttempt);
     expect(renders).toHaveBeenCalledTimes(2);
-    expect(image.size).toEqual([667, 1000]);
+    expect(image.main).toMatchObject({ width: 1000, height: 667 });
   });
 
   it('leaves the renditions of a newer revision alone when an older job runs late', async () => {
@@ -366,22 +395,14 @@ describe('ImageProcessingService', () => {
     expect(storage.objects.size).toBe(puts);
   });
 
-  it('throws an S3 failure into the retries and reports the item failed after the last attempt', async () => {
+  it('throws an S3 failure into the retries (the job base reports the item failed)', async () => {
     const { service, storage, publisher } = build({
       'https://img.example/og.jpg': ok(photo, 'https://img.example/og.jpg'),
     });
     storage.failing = true;
     await expect(service.render(enriched(), firstAttempt)).rejects.toThrow('S3 is down');
-    expect(publisher.published).toHaveLength(0);
     await expect(service.render(enriched(), lastAttempt)).rejects.toThrow('S3 is down');
-    expect(publisher.published).toHaveLength(1);
-    expect(publisher.published[0]).toMatchObject({
-      topic: Topic.ItemFailed,
-      event: {
-        itemId: ITEM_ID,
-        data: { stage: 'image-processing', reason: 'S3 is down', attempts: 3 },
-      },
-    });
+    expect(publisher.published).toHaveLength(0);
   });
 
   it('enqueues one job per item revision', async () => {
@@ -397,6 +418,108 @@ describe('ImageProcessingService', () => {
       revision: 7,
       traceparent: undefined,
       data: event.data,
+    });
+  });
+
+  describe('the slow renditions', () => {
+    const sourceUrl = 'https://img.example/og.jpg';
+
+    it('are queued before imaged is published, then rendered from the stored source and announced', async () => {
+      const { service, deferred, renditionsQueue, publisher, storage } = build({
+        [sourceUrl]: ok(photo, sourceUrl),
+      });
+      const order: string[] = [];
+      renditionsQueue.add.mockImplementationOnce(async (jobId, job) => {
+        order.push(`queued ${jobId}`);
+        renditionsQueue.jobs.set(jobId, job);
+      });
+      const publish = publisher.publish.bind(publisher);
+      jest.spyOn(publisher, 'publish').mockImplementation(async (topic, event) => {
+        order.push(`published ${topic}`);
+        return publish(topic, event);
+      });
+
+      const image = await service.render(enriched({}, 3), firstAttempt);
+      expect(order).toEqual([`queued ${ITEM_ID}_3_renditions`, `published ${Topic.ItemImaged}`]);
+      const job = renditionsQueue.jobs.get(`${ITEM_ID}_3_renditions`)!;
+      expect(job).toEqual({
+        itemId: ITEM_ID,
+        revision: 3,
+        traceparent: undefined,
+        sourceSha256: image.original!.sha256,
+      });
+      expect(storage.objects.has(`${ITEM_ID}-thumbnail.webp`)).toBe(false);
+
+      const outcome = await deferred.render(job);
+      expect(outcome).toMatchObject({ kind: 'done' });
+      const thumbnail = storage.objects.get(`${ITEM_ID}-thumbnail.webp`)!;
+      expect(thumbnail.contentType).toBe('image/webp');
+      expect(await sharp(thumbnail.body as Buffer).metadata()).toMatchObject({ width: 320 });
+      const added = publisher.published.at(-1)!;
+      expect(added.topic).toBe(Topic.ItemRenditionsAdded);
+      expect(added.event).toMatchObject({
+        itemId: ITEM_ID,
+        revision: 3,
+        data: {
+          sourceSha256: image.original!.sha256,
+          renditions: [{ key: `${ITEM_ID}-thumbnail.webp`, format: 'webp', width: 320 }],
+        },
+      });
+
+      // A redelivered job announces the same renditions again without rendering them again.
+      const renders = jest.spyOn(MediaRepository.prototype, 'renderRenditions');
+      await expect(deferred.render(job)).resolves.toEqual(outcome);
+      expect(renders).not.toHaveBeenCalled();
+    });
+
+    it('are not queued again for a new revision with the same image once they are stored', async () => {
+      const { service, deferred, renditionsQueue } = build({ [sourceUrl]: ok(photo, sourceUrl) });
+      await service.render(enriched({}, 3), firstAttempt);
+      await deferred.render(renditionsQueue.jobs.get(`${ITEM_ID}_3_renditions`)!);
+      const next = await service.render(enriched({}, 4), firstAttempt);
+      expect(next.renditions.map(({ key }) => key)).toEqual([
+        `${ITEM_ID}-featuredImage.jpeg`,
+        `${ITEM_ID}-thumbnail.webp`,
+      ]);
+      expect([...renditionsQueue.jobs.keys()]).toEqual([`${ITEM_ID}_3_renditions`]);
+    });
+
+    it('are skipped, writing and announcing nothing, when a newer revision owns the item or it was removed', async () => {
+      const { service, deferred, renditionsQueue, publisher, storage } = build({
+        [sourceUrl]: ok(photo, sourceUrl),
+      });
+      await service.render(enriched({}, 3), firstAttempt);
+      await service.render(enriched({}, 4), firstAttempt);
+      const published = publisher.published.length;
+      const older = renditionsQueue.jobs.get(`${ITEM_ID}_3_renditions`)!;
+      await expect(deferred.render(older)).resolves.toEqual({
+        kind: 'skipped',
+        reason: 'r4 owns the renditions',
+      });
+
+      storage.objects.delete(`image-manifests/${ITEM_ID}.json`);
+      const newer = renditionsQueue.jobs.get(`${ITEM_ID}_4_renditions`)!;
+      await expect(deferred.render(newer)).resolves.toMatchObject({ kind: 'skipped' });
+      expect(storage.objects.has(`${ITEM_ID}-thumbnail.webp`)).toBe(false);
+      expect(publisher.published).toHaveLength(published);
+    });
+
+    it('starts as soon as the item is indexed', async () => {
+      const { deferred, renditionsQueue } = build({});
+      await deferred.indexed(
+        createEvent(Topic.ItemIndexed, {
+          itemId: ITEM_ID,
+          revision: 3,
+          data: {
+            index: 'curated',
+            documentKey: `${ITEM_ID}.md`,
+            bucket: 'b',
+            path: '/x',
+            url: 'https://a.example/x',
+          },
+        }),
+      );
+      expect(renditionsQueue.promote).toHaveBeenCalledWith(`${ITEM_ID}_3_renditions`);
     });
   });
 });

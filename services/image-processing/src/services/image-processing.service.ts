@@ -1,28 +1,29 @@
-import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   Topic,
-  featuredImageSchema,
   revisionJobId,
   type EventOf,
   type FeaturedImage,
   type ImageProblem,
   type ImageSource,
-  type Rendition,
 } from '@curation/contracts';
-import { EventPublisher } from '@curation/kafka';
+import { EventPublisher, OnEvent } from '@curation/kafka';
 import {
   APP_CONFIG,
   IO_SECONDS_BUCKETS,
-  ReadinessRegistry,
   pipelineCounter,
   pipelineHistogram,
 } from '@curation/platform';
-import { imageManifestKey, renditionKey } from '@curation/storage';
-import { z } from 'zod';
-import type { ImageProcessingConfig, InputFormat } from '../config/image-processing.config';
+import { HostThrottleRepository } from '@curation/redis';
+import {
+  renditionsByPath,
+  type ImageProcessingConfig,
+  type InputFormat,
+  type RenditionSpec,
+} from '../config/image-processing.config';
+import { putRenditions, readManifest, sha256, writeManifest } from '../image-objects';
+import type { Manifest } from '../image-manifest';
 import type { ImageRenderJob, JobAttempt } from '../image-render.job';
-import { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import {
   ImageFetchRepository,
   type ImageFetchRequest,
@@ -31,11 +32,11 @@ import { ImageRenderQueueRepository } from '../repositories/image-render-queue.r
 import { ImageStorageRepository } from '../repositories/image-storage.repository';
 import {
   MediaRepository,
+  encoderSettingsFrom,
   type EncoderSettings,
-  type RenderedImage,
 } from '../repositories/media.repository';
+import { DeferredRenditionsService } from './deferred-renditions.service';
 
-const CONTENT_TYPES = { jpeg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' } as const;
 const PAGE_SOURCE_ORDER: ImageSource[] = ['og:image', 'twitter:image', 'json-ld'];
 
 interface Candidate {
@@ -61,21 +62,10 @@ type CandidateFailure = Extract<CandidateOutcome, { ok: false }> & { candidate: 
 
 const BUDGET_EXHAUSTED = 'time budget exhausted';
 
-/** What was last written for an item, so reruns and unchanged images skip the render. */
-const manifestSchema = z.object({
-  revision: z.number().int().nonnegative(),
-  sourceSha256: z.string().optional(),
-  settings: z.string(),
-  featuredImage: featuredImageSchema,
-});
-type Manifest = z.infer<typeof manifestSchema>;
-
 /** Every candidate failed for a reason that another attempt may cure (timeout, 5xx). */
 export class TransientImageSourceError extends Error {
   override readonly name = 'TransientImageSourceError';
 }
-
-const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');
 
 const imageOutcomes = pipelineCounter({
   name: 'curation_featured_images_total',
@@ -91,9 +81,11 @@ const renderSeconds = pipelineHistogram({
 });
 
 @Injectable()
-export class ImageProcessingService implements OnModuleInit {
+export class ImageProcessingService {
   private readonly logger = new Logger(ImageProcessingService.name);
   private readonly settings: EncoderSettings;
+  /** What the document needs to go live; the slow formats follow in their own job. */
+  private readonly hotRenditions: RenditionSpec[];
   /** Changes when anything that shapes the output changes, so stored renditions are redone. */
   private readonly settingsHash: string;
   private readonly openProjectOrigin?: string;
@@ -106,31 +98,23 @@ export class ImageProcessingService implements OnModuleInit {
     @Inject(ImageStorageRepository) private readonly storage: ImageStorageRepository,
     @Inject(ImageRenderQueueRepository) private readonly queue: ImageRenderQueueRepository,
     @Inject(EventPublisher) private readonly publisher: EventPublisher,
-    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
     @Inject(HostThrottleRepository) private readonly throttle: HostThrottleRepository,
+    @Inject(DeferredRenditionsService) private readonly deferred: DeferredRenditionsService,
   ) {
     this.openProjectOrigin = config.OPENPROJECT_URL
       ? new URL(config.OPENPROJECT_URL).origin
       : undefined;
-    this.settings = {
-      jpeg: { encoder: config.IMAGE_JPEG_ENCODER, quality: config.IMAGE_JPEG_QUALITY },
-      webp: { quality: config.IMAGE_WEBP_QUALITY, effort: config.IMAGE_WEBP_EFFORT },
-      avif: { quality: config.IMAGE_AVIF_QUALITY, effort: config.IMAGE_AVIF_EFFORT },
-      background: config.IMAGE_BACKGROUND.toLowerCase(),
-      placeholderWidth: config.IMAGE_PLACEHOLDER_WIDTH,
-    };
+    this.settings = encoderSettingsFrom(config);
+    this.hotRenditions = renditionsByPath(config).hot;
     this.settingsHash = sha256(
       JSON.stringify([config.IMAGE_RENDITIONS, this.settings, config.IMAGE_FAIL_ON]),
     ).slice(0, 16);
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.storage.ensureBucket();
-    this.readiness.register('s3', () => this.storage.ensureBucket());
-    this.readiness.register('redis', () => this.queue.ping());
-  }
-
   /** One job per item revision: a redelivered event finds its job and adds nothing. */
+  @OnEvent<ImageProcessingConfig>(Topic.ItemEnriched, {
+    when: (config) => config.IMAGE_CONSUME_ENRICHED,
+  })
   async enqueue(event: EventOf<typeof Topic.ItemEnriched>): Promise<string> {
     // A revision enriched again on purpose (relink, reextract) is new work for that revision; its
     // own redelivery still finds its job (same event id).
@@ -151,41 +135,25 @@ export class ImageProcessingService implements OnModuleInit {
   /**
    * Makes and stores the renditions, then publishes `imaged`. A bad or missing image is an
    * outcome (`valid: false` + reason); only infrastructure failures throw into the job's
-   * retries, and after the last attempt the item is reported failed.
+   * retries (the job base reports the item failed after the last one).
    */
   async render(job: ImageRenderJob, attempt: JobAttempt): Promise<FeaturedImage> {
-    try {
-      const featuredImage = await this.featuredImageFor(job, attempt);
-      imageOutcomes.inc({
-        outcome: featuredImage.valid ? 'rendered' : (featuredImage.problem ?? 'invalid'),
-      });
-      await this.publisher.publish(Topic.ItemImaged, {
-        itemId: job.itemId,
-        revision: job.revision,
-        traceparent: job.traceparent,
-        data: { ...job.data, featuredImage },
-      });
-      return featuredImage;
-    } catch (error) {
-      if (attempt.attempt >= attempt.maxAttempts) {
-        await this.publisher.publish(Topic.ItemFailed, {
-          itemId: job.itemId,
-          revision: job.revision,
-          traceparent: job.traceparent,
-          data: {
-            stage: 'image-processing',
-            reason: (error as Error).message || String(error),
-            attempts: attempt.attempt,
-            retryable: false,
-          },
-        });
-      }
-      throw error;
-    }
+    const featuredImage = await this.featuredImageFor(job, attempt);
+    imageOutcomes.inc({
+      outcome: featuredImage.valid ? 'rendered' : (featuredImage.problem ?? 'invalid'),
+    });
+    await this.deferred.enqueueFor(job, featuredImage);
+    await this.publisher.publish(Topic.ItemImaged, {
+      itemId: job.itemId,
+      revision: job.revision,
+      traceparent: job.traceparent,
+      data: { ...job.data, featuredImage },
+    });
+    return featuredImage;
   }
 
   private async featuredImageFor(job: ImageRenderJob, attempt: JobAttempt): Promise<FeaturedImage> {
-    const manifest = await this.readManifest(job.itemId);
+    const manifest = await readManifest(this.storage, job.itemId);
     if (manifest && manifest.revision > job.revision) {
       // A newer revision already wrote this item's renditions: describe what S3 holds, write nothing.
       this.logger.log(`${job.itemId} r${job.revision}: r${manifest.revision} already stored`);
@@ -202,7 +170,7 @@ export class ImageProcessingService implements OnModuleInit {
           : budgetExhausted();
       if (outcome.ok) {
         const image = { ...outcome.image, attachmentUnused: attachmentUnused(failures) };
-        await this.writeManifest(job, image, outcome.sourceSha256);
+        await this.recordManifest(job, image, outcome.sourceSha256);
         return image;
       }
       this.logger.warn(`${job.itemId} ${candidate.source} ${candidate.url}: ${outcome.detail}`);
@@ -231,7 +199,7 @@ export class ImageProcessingService implements OnModuleInit {
       renditions: [],
       attachmentUnused: attachmentUnused(failures),
     };
-    await this.writeManifest(job, invalid, undefined);
+    await this.recordManifest(job, invalid, undefined);
     return invalid;
   }
 
@@ -331,14 +299,20 @@ export class ImageProcessingService implements OnModuleInit {
 
     const timer = renderSeconds.startTimer();
     const rendered = await this.media
-      .render(bytes, this.config.IMAGE_RENDITIONS, this.settings)
+      .render(bytes, this.hotRenditions, this.settings)
       .catch((error: unknown) => {
         timer({ outcome: 'error' });
         throw error;
       });
     timer({ outcome: rendered.ok ? 'ok' : 'unusable' });
     if (!rendered.ok) return { ...rendered, retryable: false, reason: rendered.detail };
-    const renditions = await this.store(itemId, rendered.image, sourceSha256);
+    const renditions = await putRenditions(
+      this.storage,
+      itemId,
+      rendered.image.renditions,
+      sourceSha256,
+      this.config.IMAGE_CACHE_CONTROL,
+    );
     const [main] = renditions;
     return {
       ok: true,
@@ -347,9 +321,6 @@ export class ImageProcessingService implements OnModuleInit {
         valid: true,
         ...origin,
         original: { format, width, height, bytes: bytes.length, sha256: sourceSha256 },
-        href: main.key,
-        format: main.format.toUpperCase(),
-        size: [main.height, main.width],
         main,
         renditions,
         placeholder: rendered.image.placeholder,
@@ -358,68 +329,16 @@ export class ImageProcessingService implements OnModuleInit {
     };
   }
 
-  /** Deterministic keys; a rerun writes identical bytes over them. */
-  private async store(
-    itemId: string,
-    image: RenderedImage,
-    sourceSha256: string,
-  ): Promise<Rendition[]> {
-    return Promise.all(
-      image.renditions.map(async ({ spec, width, height, data }) => {
-        const rendition: Rendition = {
-          name: spec.name,
-          key: renditionKey(itemId, spec.name, spec.format),
-          format: spec.format,
-          contentType: CONTENT_TYPES[spec.format],
-          width,
-          height,
-          bytes: data.length,
-          sha256: sha256(data),
-        };
-        await this.storage.put({
-          key: rendition.key,
-          body: data,
-          contentType: rendition.contentType,
-          cacheControl: this.config.IMAGE_CACHE_CONTROL,
-          metadata: { sha256: rendition.sha256, 'source-sha256': sourceSha256 },
-        });
-        return rendition;
-      }),
-    );
-  }
-
-  private manifestKey(itemId: string): string {
-    return imageManifestKey(itemId);
-  }
-
-  private async readManifest(itemId: string): Promise<Manifest | undefined> {
-    const text = await this.storage.getText(this.manifestKey(itemId));
-    if (text === undefined) return undefined;
-    try {
-      const parsed = manifestSchema.safeParse(JSON.parse(text));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      // An unreadable manifest only costs a fresh render.
-      return undefined;
-    }
-  }
-
-  private async writeManifest(
+  private async recordManifest(
     job: ImageRenderJob,
     featuredImage: FeaturedImage,
     sourceSha256: string | undefined,
   ): Promise<void> {
-    const manifest: Manifest = {
+    await writeManifest(this.storage, job.itemId, {
       revision: job.revision,
       sourceSha256,
       settings: this.settingsHash,
       featuredImage,
-    };
-    await this.storage.put({
-      key: this.manifestKey(job.itemId),
-      body: JSON.stringify(manifest),
-      contentType: 'application/json',
-      cacheControl: 'no-store',
     });
   }
 }

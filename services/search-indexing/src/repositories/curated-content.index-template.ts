@@ -1,22 +1,10 @@
+import { indexNamePattern } from '@curation/search';
+
 export interface IndexTemplateSettings {
   alias: string;
   shards: number;
   replicas: number;
   deleteTombstoneRetention: string;
-}
-
-/** Concrete indexes are `<alias>-v<n>`; the alias is the only name readers and writers use. */
-export function indexNamePattern(alias: string): string {
-  return `${alias}-v*`;
-}
-
-export function versionedIndexName(alias: string, version: number): string {
-  return `${alias}-v${version}`;
-}
-
-export function indexVersionOf(alias: string, index: string): number | undefined {
-  const match = new RegExp(`^${alias.replace(/[-_]/g, '\\$&')}-v(\\d+)$`).exec(index);
-  return match ? Number(match[1]) : undefined;
 }
 
 const keyword = { type: 'keyword' } as const;
@@ -99,6 +87,7 @@ export function curatedContentIndexTemplate(settings: IndexTemplateSettings) {
           publisher: keyword,
           placeholder: storedOnly,
           dominantColor: keyword,
+          renditions: { type: 'object', enabled: false },
           // The whole front matter travels with the hit but is never searched.
           frontMatter: { type: 'object', enabled: false },
         },

@@ -4,9 +4,14 @@ import type {
   Bulk_RequestBody,
   Search_Response,
 } from '@opensearch-project/opensearch/api/index.js';
+import {
+  aliasTargets,
+  ensureAliasedIndex,
+  isAlreadyExists,
+  OPENSEARCH_CLIENT,
+  openSearchStatus,
+} from '@curation/search';
 import type { SearchDocument } from '../services/published-document.types';
-
-export const OPENSEARCH_CLIENT = Symbol('OPENSEARCH_CLIENT');
 
 const REINDEX_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -40,24 +45,15 @@ export interface SearchResult {
   aggregations: Record<string, { buckets: Array<{ key: string; doc_count: number }> }>;
 }
 
-function isAlreadyExists(error: unknown): boolean {
-  const body = (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body;
-  return body?.error?.type === 'resource_already_exists_exception';
-}
-
 /** A point in time that expired or whose index is gone: OpenSearch answers 404 for it. */
 export function isMissingPointInTime(error: unknown): boolean {
-  return (error as { meta?: { statusCode?: number } }).meta?.statusCode === 404;
+  return openSearchStatus(error) === 404;
 }
 
 /** All OpenSearch I/O of the service; decides nothing. */
 @Injectable()
 export class SearchIndexRepository {
   constructor(@Inject(OPENSEARCH_CLIENT) private readonly client: Client) {}
-
-  async ping(): Promise<void> {
-    await this.client.cluster.health({ timeout: '2s' });
-  }
 
   async putIndexTemplate(name: string, template: object): Promise<void> {
     await this.client.indices.putIndexTemplate({ name, body: template as never });
@@ -88,10 +84,13 @@ export class SearchIndexRepository {
   }
 
   /** The concrete indexes behind the alias (none when it does not exist). */
-  async aliasTargets(alias: string): Promise<string[]> {
-    const response = await this.client.indices.getAlias({ name: alias }, { ignore: [404] });
-    if (response.statusCode === 404) return [];
-    return Object.keys(response.body as object);
+  aliasTargets(alias: string): Promise<string[]> {
+    return aliasTargets(this.client, alias);
+  }
+
+  /** Creates `<alias>-v1` behind the alias unless it exists; the indexes already behind it. */
+  ensureAliasedIndex(alias: string): Promise<string[]> {
+    return ensureAliasedIndex(this.client, alias);
   }
 
   async listIndexes(pattern: string): Promise<string[]> {
@@ -155,6 +154,13 @@ export class SearchIndexRepository {
           : undefined,
       };
     });
+  }
+
+  /** The stored document as of now (a real-time get: no refresh needed), if there is one. */
+  async get(index: string, id: string): Promise<SearchDocument | undefined> {
+    const response = await this.client.get({ index, id }, { ignore: [404] });
+    const body = response.body as { found?: boolean; _source?: SearchDocument };
+    return body.found ? body._source : undefined;
   }
 
   async search(index: string, body: SearchRequestBody): Promise<SearchResult> {

@@ -3,6 +3,7 @@ import {
   ARTICLE_ALLOWED_SCHEMES,
   ARTICLE_ALLOWED_TAGS,
   frontMatterKey,
+  frontMatterYaml,
   markdownInertHtml,
   slugify,
 } from '@curation/content';
@@ -10,7 +11,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FeaturedImage, ItemImagedData, OfferingLink } from '@curation/contracts';
 import { markdownKey } from '@curation/storage';
 import sanitizeHtml from 'sanitize-html';
-import { stringify } from 'yaml';
 import {
   chooseContentType,
   type ContentTypeCatalog,
@@ -39,17 +39,6 @@ const BODY_SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
 };
-
-const YAML_OPTIONS = {
-  // Every string value double-quoted: no YAML reader (1.1 or 1.2) can take it for a date,
-  // boolean or number. Keys stay plain, as the site's templates and people read them.
-  defaultStringType: 'QUOTE_DOUBLE',
-  defaultKeyType: 'PLAIN',
-  doubleQuotedAsJSON: true,
-  lineWidth: 0,
-  // Never `&anchor`/`*alias`, even when two fields hold the same array.
-  aliasDuplicateObjects: false,
-} as const;
 
 /** The reference document keeps the Twitter card only in `twitterMetaData`, not in `htmlMetaData`. */
 function withoutTwitterCard(meta: Record<string, string | null>): Record<string, string | null> {
@@ -179,6 +168,8 @@ export class PublishedDocumentService {
         publisher: frontMatter.publisher,
         placeholder: frontMatter.featuredImagePlaceholder,
         dominantColor: frontMatter.featuredImageDominantColor,
+        // The slow formats join later (`renditions-added`); the front matter names only the main one.
+        renditions: item.data.featuredImage.valid ? item.data.featuredImage.renditions : [],
         frontMatter,
       },
     };
@@ -210,7 +201,7 @@ export class PublishedDocumentService {
   /** YAML front matter, then the sanitised body. */
   markdown(document: PublishedDocument): string {
     const { frontMatter, body } = document.search;
-    return `---\n${stringify(frontMatter, YAML_OPTIONS)}---\n${body}\n`;
+    return `---\n${frontMatterYaml(frontMatter)}---\n${body}\n`;
   }
 
   /**
@@ -326,14 +317,12 @@ function featuredImage(
   workPackage: number | null,
 ): FrontMatterImage {
   const main = image.main;
-  const href = image.href ?? main?.key;
-  if (!image.valid || !href) return { alt, valid: false, workPackage };
-  const size = image.size ?? (main ? ([main.height, main.width] as [number, number]) : undefined);
+  if (!image.valid || !main) return { alt, valid: false, workPackage };
   return {
     alt,
-    format: image.format ?? main?.format.toUpperCase(),
-    href,
-    size,
+    format: main.format.toUpperCase(),
+    href: main.key,
+    size: [main.height, main.width],
     valid: true,
     workPackage,
     wpAttachment: image.wpAttachment

@@ -1,5 +1,5 @@
 import { FRONT_MATTER_PAGE_KEYS as PAGE_KEYS } from '@curation/content';
-import type { OfferingLink } from '@curation/contracts';
+import type { OfferingLink, Rendition } from '@curation/contracts';
 
 type MetaRecord = Record<string, string | null>;
 
@@ -108,6 +108,8 @@ export interface SearchDocument {
   publisher: string | null;
   placeholder: string | null;
   dominantColor: string | null;
+  /** Every stored rendition of the featured image (stored, not indexed): not in the front matter. */
+  renditions: Rendition[];
   frontMatter: FrontMatter;
 }
 
