@@ -61,6 +61,17 @@ export default tseslint.config(
     },
   },
   {
+    // Test-only code stays out of production builds.
+    files: ['libs/*/src/**', 'services/*/src/**', 'scripts/**', 'infra/src/**'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@curation/testing', message: 'Only tests import @curation/testing.' }] },
+      ],
+    },
+  },
+  {
     files: [
       'libs/config/src/**',
       'infra/src/**',

@@ -1,10 +1,9 @@
 import { Test, type TestingModule } from '@nestjs/testing';
-import { kafkaTestModule } from '../../test/support/kafka-test-module';
+import { eventually, kafkaTestModule, testEnvironment, uniqueName } from '@curation/testing';
 import { Topic, deadLetterTopic, itemIdForUrl } from '@curation/contracts';
 import { EventConsumer, EventPublisher } from '@curation/kafka';
 import { randomUUID } from 'node:crypto';
 import { Kafka } from 'kafkajs';
-import { eventually, testEnvironment, uniqueName } from '../../test/support/test-environment';
 import { runCli } from './curation-cli';
 import { readDeadLetters } from './dead-letters';
 

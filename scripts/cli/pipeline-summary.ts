@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 
-/** Loaded by the `queues` command alone: the operations lib brings NestJS and Bull Board along. */
+/** Loaded by the `queues` command alone: BullMQ and its Redis client load only then. */
 const operations = () => import('@curation/operations');
 
 /** Job counts by queue and state, under the BullMQ key prefix the services use (`QUEUE_PREFIX`). */

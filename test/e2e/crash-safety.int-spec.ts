@@ -25,6 +25,7 @@ import {
   type EventKey,
 } from './support/pipeline-checks';
 import {
+  LOOPBACK_SOURCE_SETTINGS,
   Pipeline,
   SERVICE_NAMES,
   infraEnvironment,
@@ -154,15 +155,12 @@ describe('crash safety: every server crashes, nothing is lost, nothing is publis
         REDIS_URL: redisUrl,
         INGESTION_API_TOKEN: API_TOKEN,
         LOG_LEVEL: 'warn',
+        ...LOOPBACK_SOURCE_SETTINGS,
         OPENPROJECT_URL: 'http://127.0.0.1:9/openproject-unused',
-        OPENPROJECT_SWEEP_INTERVAL_SECONDS: '0',
-        FETCH_ALLOW_HOSTS: '127.0.0.1',
-        PAGE_FETCH_HOST_INTERVAL_MS: '0',
         PAGE_FETCH_BACKOFF_MS: '500',
         // Crash safety is about delivery, not encoders: two JPEG renditions keep the CPU for the run.
         IMAGE_RENDITIONS: 'featuredImage:1000:jpeg,thumbnail:320:jpeg',
         IMAGE_WORKER_CONCURRENCY: '2',
-        SEARCH_INDEX_REPLICAS: '0',
       },
     });
   }, 300000);

@@ -1,45 +1,52 @@
-import { FRONT_MATTER_PAGE_KEYS } from '@curation/content';
+import { FRONT_MATTER_PAGE_KEYS, slugify } from '@curation/content';
 import { itemIdForUrl, itemIdForWorkPackage } from '@curation/contracts';
 import { ObjectStorageRepository, createS3Client } from '@curation/storage';
+import {
+  attachmentJson,
+  CURATED_TYPE,
+  eventually,
+  fixturePath,
+  REFERENCE_ATTACHMENT,
+  REFERENCE_UPDATED_AT,
+  referenceDocumentText,
+  StandInOpenProject,
+  STATUS,
+  uniqueName,
+  webhookBody,
+  workPackageJson,
+} from '@curation/testing';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse } from 'yaml';
-import { StandInOpenProject } from '../fixtures/openproject/stand-in-openproject';
+import { photoJpeg } from '../support/photo-images';
 import {
-  CURATED_TYPE,
-  REFERENCE_ATTACHMENT,
-  REFERENCE_UPDATED_AT,
-  STATUS,
-  attachmentJson,
-  webhookBody,
-  workPackageJson,
-} from '../fixtures/openproject/work-package-7614.fixture';
-import { referenceDocumentText } from '../fixtures/reference/reference-item.fixture';
-import { eventually, testEnvironment } from '../support/test-environment';
-import { PipelineHarness, WEBHOOK_SECRET } from './pipeline-harness';
+  LOOPBACK_SOURCE_SETTINGS,
+  Pipeline,
+  WEBHOOK_SECRET,
+  infraEnvironment,
+  openProjectEnvironment,
+} from './support/pipeline.harness';
+import { REFERENCE_ARTICLE_PATH, REFERENCE_ORIGIN, SourceSite } from './support/source-site';
 
 /** Four processes starting on a loaded 2-core machine, a fresh broker's first group joins. */
 const START_TIMEOUT_MS = 300000;
-const ARTICLE_PATH = '/news/emea/nhsx-sets-out-digital-guidance-nhs-trusts';
-const REFERENCE_ORIGIN = 'https://www.healthcareitnews.com';
 /** A second content type: topics starting with `Research` publish under /research/. */
-const RESEARCH_CONTENT_TYPES = join(
-  __dirname,
-  '../fixtures/content-types/research.content-types.yaml',
-);
+const RESEARCH_CONTENT_TYPES = fixturePath('content-types/research.content-types.yaml');
 const ARTICLE_PAGE = readFileSync(
   join(__dirname, '../../services/enrichment/src/utils/__fixtures__/healthcareitnews.html'),
+  'utf8',
 );
 const RESEARCH_PATH = '/research/trial-results';
-/** The same article under a canonical URL of its own: not a duplicate of the reference's. */
-const RESEARCH_PAGE = ARTICLE_PAGE.toString().replace(
-  `<link rel="canonical" href="${ARTICLE_PATH}" />`,
-  `<link rel="canonical" href="${RESEARCH_PATH}" />`,
-);
+
+/** The reference article under `path`, naming it as canonical: one article per path. */
+function articlePageAt(path: string): string {
+  return ARTICLE_PAGE.replace(
+    `<link rel="canonical" href="${REFERENCE_ARTICLE_PATH}" />`,
+    `<link rel="canonical" href="${path}" />`,
+  );
+}
 
 /** The reference's offerings, plus two that share no category with the item. */
 const OFFERINGS = [
@@ -53,10 +60,7 @@ const OFFERINGS = [
 ].map(([offeringId, label, categories]) => ({
   offeringId,
   label,
-  permalink: `/offering/${String(label)
-    .toLowerCase()
-    .replace(/['’]/g, '')
-    .replace(/[^a-z0-9]+/g, '-')}`,
+  permalink: `/offering/${slugify(String(label))}`,
   categories,
   description: '',
 }));
@@ -66,58 +70,40 @@ function frontMatterOf(markdown: string): Record<string, unknown> {
   return parse(markdown.slice(4, end)) as Record<string, unknown>;
 }
 
-/** 1500×999, photo-like: the attachment whose 1000 px rendition is the reference's 1000×666. */
-async function featuredPhoto(): Promise<Buffer> {
-  const width = 1500;
-  const height = 999;
-  const pixels = Buffer.alloc(width * height * 3);
-  for (let index = 0; index < width * height; index++) {
-    const x = index % width;
-    const y = Math.floor(index / width);
-    pixels[index * 3] = (x * 7 + y * 3) & 255;
-    pixels[index * 3 + 1] = (Math.sin(x / 40) * 60 + y / 5) & 255;
-    pixels[index * 3 + 2] = ((x ^ y) * 13) & 255;
-  }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
-}
-
 describe('the whole pipeline, as separate processes on real infrastructure', () => {
-  const harness = new PipelineHarness();
+  const runId = uniqueName('e2e');
+  const infra = infraEnvironment();
   const openProject = new StandInOpenProject();
-  const storage = new ObjectStorageRepository(createS3Client(testEnvironment()), harness.bucket);
-  let site: Server;
-  let siteOrigin: string;
-  /** `/news/flaky` answers 404 until a test brings it back. */
-  let flakyPageServed = false;
+  const site = new SourceSite();
+  const storage = new ObjectStorageRepository(createS3Client(infra), runId);
+  let pipeline: Pipeline;
   let referenceItemId: string;
 
-  const articleUrl = () => `${siteOrigin}${ARTICLE_PATH}`;
+  const articleUrl = () => `${site.origin}${REFERENCE_ARTICLE_PATH}`;
 
   const getJson = async (url: string) => {
     const response = await fetch(url);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const documentOf = async (itemId: string) => {
-    const response = await fetch(`${harness.url('search-indexing')}/v1/items/${itemId}/document`);
+    const response = await fetch(`${pipeline.url('search-indexing')}/v1/items/${itemId}/document`);
     return response.status === 200 ? response.text() : undefined;
   };
   const statusOf = async (itemId: string) => {
-    const { status, body } = await getJson(`${harness.url('ingestion')}/v1/items/${itemId}`);
+    const { status, body } = await getJson(`${pipeline.url('ingestion')}/v1/items/${itemId}`);
     return status === 200 ? body : undefined;
   };
   const search = async (q: string, category: string) =>
     (
       await getJson(
-        `${harness.url('search-indexing')}/v1/search?q=${encodeURIComponent(q)}&category=${encodeURIComponent(category)}`,
+        `${pipeline.url('search-indexing')}/v1/search?q=${encodeURIComponent(q)}&category=${encodeURIComponent(category)}`,
       )
     ).body as { hits: Array<{ itemId: string }> };
 
   async function sendWebhook(workPackage: Record<string, unknown>): Promise<number> {
     const body = webhookBody('work_package:updated', workPackage as never);
     const signature = createHmac('sha1', WEBHOOK_SECRET).update(body).digest('hex');
-    const response = await fetch(`${harness.url('ingestion')}/webhooks/openproject`, {
+    const response = await fetch(`${pipeline.url('ingestion')}/webhooks/openproject`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-op-signature': `sha1=${signature}` },
       body,
@@ -135,57 +121,42 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
   }
 
   beforeAll(async () => {
-    site = createServer((request, response) => {
-      const served =
-        request.url === ARTICLE_PATH ||
-        request.url === '/news/second-article' ||
-        (request.url === '/news/flaky' && flakyPageServed);
-      if (request.url === RESEARCH_PATH) {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(RESEARCH_PAGE);
-      } else if (served) {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        // Each path its own canonical URL: the same canonical would make one article of them all
-        // (one document per article, the later submissions duplicates of the first).
-        response.end(
-          ARTICLE_PAGE.toString().replace(
-            `<link rel="canonical" href="${ARTICLE_PATH}" />`,
-            `<link rel="canonical" href="${request.url}" />`,
-          ),
-        );
-      } else {
-        response.writeHead(404, { 'content-type': 'text/plain' });
-        response.end('not found');
-      }
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    siteOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    await site.start();
+    // `/news/flaky` answers 404 until a test brings it back.
+    for (const path of [REFERENCE_ARTICLE_PATH, '/news/second-article', RESEARCH_PATH]) {
+      site.page(path, articlePageAt(path));
+    }
 
     await openProject.start();
     openProject.attachments.set(REFERENCE_ATTACHMENT.id, {
-      content: await featuredPhoto(),
+      // 1500×999: the attachment whose 1000 px rendition is the reference's 1000×666.
+      content: await photoJpeg(1500, 999),
       contentType: 'image/jpeg',
     });
     openProject.put(referenceWorkPackage());
     referenceItemId = itemIdForWorkPackage(openProject.baseUrl, 7614);
 
-    await harness.start({
-      openProjectUrl: openProject.baseUrl,
-      openProjectApiKey: openProject.apiKey,
-      typeId: CURATED_TYPE.id,
-      // The publish gate: the reference work package is in status New.
+    pipeline = await Pipeline.startIsolated(runId, {
       environment: {
+        NODE_ENV: 'test',
+        ...LOOPBACK_SOURCE_SETTINGS,
+        ...openProjectEnvironment(openProject, CURATED_TYPE.id),
+        // The publish gate: the reference work package is in status New.
         OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name,
         CONTENT_TYPES_FILE: RESEARCH_CONTENT_TYPES,
+        KAFKA_RETRY_INITIAL_DELAY_MS: '100',
+        PAGE_FETCH_ATTEMPTS: '2',
+        PAGE_FETCH_BACKOFF_MS: '200',
+        RELINK_DELAY_MS: '200',
       },
     });
-    const loaded = await fetch(`${harness.url('ingestion')}/v1/offerings`, {
+    const loaded = await fetch(`${pipeline.url('ingestion')}/v1/offerings`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(OFFERINGS),
     });
     expect(loaded.status).toBe(202);
-    const offeringsCount = `${testEnvironment().OPENSEARCH_URL}/${harness.prefix}-offerings/_count`;
+    const offeringsCount = `${infra.OPENSEARCH_URL}/${pipeline.environment.OFFERINGS_INDEX}/_count`;
     await eventually(async () => {
       const response = await fetch(offeringsCount).catch(() => undefined);
       const count = response?.ok ? ((await response.json()) as { count: number }).count : 0;
@@ -194,9 +165,9 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
-    await harness.stop();
+    await pipeline?.stop();
     await openProject.stop();
-    site?.close();
+    await site.stop();
   });
 
   it('publishes work package 7614 as the reference document, field by field', async () => {
@@ -210,7 +181,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     // twitter:image resolves to http), and the brand and slug derived from the host.
     const fromLoopback = JSON.parse(
       JSON.stringify(published)
-        .replaceAll(siteOrigin, REFERENCE_ORIGIN)
+        .replaceAll(site.origin, REFERENCE_ORIGIN)
         .replaceAll('http://www.healthcareitnews.com', REFERENCE_ORIGIN)
         .replaceAll('"brand":"127.0.0.1"', '"brand":"healthcareitnews.com"')
         .replaceAll('"slug":"127-0-0-1-', '"slug":"healthcareitnews-'),
@@ -246,7 +217,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     expect(Object.keys(published)).toEqual([...Object.keys(reference), ...FRONT_MATTER_PAGE_KEYS]);
     expect(fromLoopback).toMatchObject({
       publishedAt: '2021-08-31T14:44:14.000Z',
-      canonicalUrl: `${REFERENCE_ORIGIN}${ARTICLE_PATH}`,
+      canonicalUrl: `${REFERENCE_ORIGIN}${REFERENCE_ARTICLE_PATH}`,
       featuredImageDominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/),
       featuredImagePlaceholder: expect.stringMatching(/^data:image\/webp;base64,/),
     });
@@ -260,6 +231,19 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       width: 1000,
       height: 666,
     });
+    // WebP and AVIF follow from the slow job once the item is indexed; the Markdown stays final.
+    for (const format of ['webp', 'avif']) {
+      const slow = await eventually(
+        () => storage.get(`${referenceItemId}-featuredImage.${format}`),
+        60000,
+      );
+      expect(await sharp(slow).metadata()).toMatchObject({
+        format: format === 'avif' ? 'heif' : format,
+        width: 1000,
+        height: 666,
+      });
+    }
+    expect(await documentOf(referenceItemId)).toBe(markdown);
 
     const hits = await eventually(async () => {
       const result = await search('What Good Looks Like', 'HIMSS: Digital Health');
@@ -276,7 +260,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     expect(comment.raw).toContain('**published**');
     expect(comment.raw).toContain(`\`${referenceItemId}\``);
     expect(comment.raw).toContain(
-      `${harness.url('search-indexing')}/v1/items/${referenceItemId}/document`,
+      `${pipeline.url('search-indexing')}/v1/items/${referenceItemId}/document`,
     );
     expect(openProject.commentsOn(7614)).toHaveLength(1);
   });
@@ -315,7 +299,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
 
   it('publishes a generic submission, and fails a page that 404s with its reason while others complete', async () => {
     const submit = (body: unknown) =>
-      fetch(`${harness.url('ingestion')}/v1/items`, {
+      fetch(`${pipeline.url('ingestion')}/v1/items`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
@@ -324,16 +308,16 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
         body: (await response.json()) as { itemId: string },
       }));
     const missing = await submit({
-      url: `${siteOrigin}/news/gone`,
+      url: `${site.origin}/news/gone`,
       topics: ['HIMSS: Digital Health'],
     });
     const good = await submit({
-      url: `${siteOrigin}/news/second-article`,
+      url: `${site.origin}/news/second-article`,
       topics: ['HIMSS: Digital Health'],
       title: 'A second article',
     });
     expect([missing.status, good.status]).toEqual([202, 202]);
-    expect(good.body.itemId).toBe(itemIdForUrl(`${siteOrigin}/news/second-article`));
+    expect(good.body.itemId).toBe(itemIdForUrl(`${site.origin}/news/second-article`));
 
     const failed = await eventually(async () => {
       const status = await statusOf(missing.body.itemId);
@@ -351,11 +335,11 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     expect(await documentOf(missing.body.itemId)).toBeUndefined();
   });
   it('publishes an item with a Research topic as the Research content type of CONTENT_TYPES_FILE', async () => {
-    const response = await fetch(`${harness.url('ingestion')}/v1/items`, {
+    const response = await fetch(`${pipeline.url('ingestion')}/v1/items`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        url: `${siteOrigin}${RESEARCH_PATH}`,
+        url: `${site.origin}${RESEARCH_PATH}`,
         topics: ['HIMSS: Digital Health', 'Research: Clinical Trials'],
         title: 'Trial results in digital care',
       }),
@@ -380,27 +364,27 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
     });
 
     const indexed = await fetch(
-      `${testEnvironment().OPENSEARCH_URL}/${harness.prefix}-curated-content/_doc/${itemId}`,
+      `${infra.OPENSEARCH_URL}/${pipeline.environment.SEARCH_INDEX_ALIAS}/_doc/${itemId}`,
     );
     expect(indexed.status).toBe(200);
     const { _source: document } = (await indexed.json()) as { _source: Record<string, unknown> };
     expect(document).toMatchObject({
       contentType: 'research',
       publishedAt: '2021-08-31T14:44:14.000Z',
-      canonicalUrl: `${siteOrigin}${RESEARCH_PATH}`,
+      canonicalUrl: `${site.origin}${RESEARCH_PATH}`,
       frontMatter: expect.objectContaining({ identifier: 'Research', basePath: '/research/' }),
     });
   });
 
   it('lets an operator retry a failed item once its page is back, then take it down', async () => {
     const operate = (method: string, path: string, body?: unknown) =>
-      fetch(`${harness.url('ingestion')}${path}`, {
+      fetch(`${pipeline.url('ingestion')}${path}`, {
         method,
         headers: { 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     const submitted = await operate('POST', '/v1/items', {
-      url: `${siteOrigin}/news/flaky`,
+      url: `${site.origin}/news/flaky`,
       topics: ['HIMSS: Digital Health'],
       title: 'A page that comes back',
     });
@@ -414,7 +398,7 @@ describe('the whole pipeline, as separate processes on real infrastructure', () 
       404,
     );
 
-    flakyPageServed = true;
+    site.page('/news/flaky', articlePageAt('/news/flaky'));
     expect((await operate('POST', `/v1/items/${itemId}/retry`)).status).toBe(202);
     const markdown = await eventually(() => documentOf(itemId), 90000);
     expect(frontMatterOf(markdown)).toMatchObject({ title: 'A page that comes back' });

@@ -7,6 +7,16 @@ import {
   rawPageKey,
   rawPagePrefix,
 } from '@curation/storage';
+import {
+  CURATED_TYPE,
+  eventually,
+  fixturePath,
+  StandInOpenProject,
+  STATUS,
+  uniqueName,
+  webhookBody,
+  workPackageJson,
+} from '@curation/testing';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,15 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
-import { StandInOpenProject } from '../fixtures/openproject/stand-in-openproject';
 import {
-  CURATED_TYPE,
-  STATUS,
-  webhookBody,
-  workPackageJson,
-} from '../fixtures/openproject/work-package-7614.fixture';
-import { eventually, testEnvironment } from '../support/test-environment';
-import { PipelineHarness, WEBHOOK_SECRET } from './pipeline-harness';
+  LOOPBACK_SOURCE_SETTINGS,
+  Pipeline,
+  WEBHOOK_SECRET,
+  infraEnvironment,
+  openProjectEnvironment,
+} from './support/pipeline.harness';
 import { SourceSite } from './support/source-site';
 
 const START_TIMEOUT_MS = 300000;
@@ -43,11 +51,12 @@ function articleHtml(title: string, canonicalUrl: string): string {
 }
 
 describe('one article, one document; raw pages kept for re-extraction and re-rendering', () => {
-  const harness = new PipelineHarness();
+  const runId = uniqueName('e2e');
   const openProject = new StandInOpenProject();
   const site = new SourceSite();
-  const environment = testEnvironment();
-  const storage = new ObjectStorageRepository(createS3Client(environment), harness.bucket);
+  const environment = infraEnvironment();
+  const storage = new ObjectStorageRepository(createS3Client(environment), runId);
+  let pipeline: Pipeline;
   /** What the CLI needs to find this run's queues, indexes and bucket. */
   let cliEnvironment: Record<string, string>;
   let curatedUrl: string;
@@ -56,7 +65,7 @@ describe('one article, one document; raw pages kept for re-extraction and re-ren
   let takenOverItemId: string;
 
   const ingestion = (path: string, init?: RequestInit) =>
-    fetch(`${harness.url('ingestion')}${path}`, {
+    fetch(`${pipeline.url('ingestion')}${path}`, {
       ...init,
       headers: { 'content-type': 'application/json' },
     });
@@ -65,12 +74,12 @@ describe('one article, one document; raw pages kept for re-extraction and re-ren
     return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : {};
   };
   const documentOf = async (itemId: string) => {
-    const response = await fetch(`${harness.url('search-indexing')}/v1/items/${itemId}/document`);
+    const response = await fetch(`${pipeline.url('search-indexing')}/v1/items/${itemId}/document`);
     return response.status === 200 ? response.text() : undefined;
   };
   const searchHits = async (q: string) => {
     const response = await fetch(
-      `${harness.url('search-indexing')}/v1/search?q=${encodeURIComponent(q)}`,
+      `${pipeline.url('search-indexing')}/v1/search?q=${encodeURIComponent(q)}`,
     );
     return ((await response.json()) as { hits: Array<{ itemId: string }> }).hits.map(
       (hit) => hit.itemId,
@@ -96,7 +105,7 @@ describe('one article, one document; raw pages kept for re-extraction and re-ren
     openProject.put(workPackage);
     const body = webhookBody('work_package:updated', workPackage);
     const signature = createHmac('sha1', WEBHOOK_SECRET).update(body).digest('hex');
-    const response = await fetch(`${harness.url('ingestion')}/webhooks/openproject`, {
+    const response = await fetch(`${pipeline.url('ingestion')}/webhooks/openproject`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-op-signature': `sha1=${signature}` },
       body,
@@ -144,28 +153,23 @@ describe('one article, one document; raw pages kept for re-extraction and re-ren
       '/news/submitted-first',
       articleHtml('Wombat submitted first', `${site.origin}/news/submitted-first`),
     );
-    await harness.start({
-      openProjectUrl: openProject.baseUrl,
-      openProjectApiKey: openProject.apiKey,
-      typeId: CURATED_TYPE.id,
-      environment: { OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name },
+    pipeline = await Pipeline.startIsolated(runId, {
+      environment: {
+        NODE_ENV: 'test',
+        ...LOOPBACK_SOURCE_SETTINGS,
+        ...openProjectEnvironment(openProject, CURATED_TYPE.id),
+        OPENPROJECT_PUBLISH_STATUSES: STATUS.new.name,
+      },
     });
     cliEnvironment = {
       ...(process.env as Record<string, string>),
-      NODE_ENV: 'test',
-      KAFKA_CLIENT_ID_PREFIX: harness.prefix,
-      QUEUE_PREFIX: harness.prefix,
-      S3_BUCKET: harness.bucket,
-      ITEM_LINKS_INDEX: `${harness.prefix}-item-links`,
-      OFFERINGS_INDEX: `${harness.prefix}-offerings`,
-      SEARCH_INDEX_ALIAS: `${harness.prefix}-curated-content`,
-      INGESTION_URL: harness.url('ingestion'),
-      OPENPROJECT_URL: openProject.baseUrl,
+      ...pipeline.environment,
+      INGESTION_URL: pipeline.url('ingestion'),
     };
   }, START_TIMEOUT_MS);
 
   afterAll(async () => {
-    await harness.stop();
+    await pipeline?.stop();
     await openProject.stop();
     await site.stop();
   });
@@ -331,10 +335,7 @@ describe('one article, one document; raw pages kept for re-extraction and re-ren
     async () => {
       // The Research type of the fixture, chosen here by the topic both work packages carry.
       const researchFile = parse(
-        readFileSync(
-          join(REPO_ROOT, 'test/fixtures/content-types/research.content-types.yaml'),
-          'utf8',
-        ),
+        readFileSync(fixturePath('content-types/research.content-types.yaml'), 'utf8'),
       ) as { rules: object[] };
       researchFile.rules.unshift({ topic: 'HIMSS: Digital Health', type: 'research' });
       const researchPath = join(mkdtempSync(join(tmpdir(), 'rerender-')), 'content-types.yaml');

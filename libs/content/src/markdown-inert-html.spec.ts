@@ -1,9 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
-import {
-  HOSTILE_BODIES,
-  expectInertMarkdown,
-  renderMarkdownBody,
-} from '../../../test/fixtures/hostile/hostile-markdown.fixture';
+import { expectInertMarkdown, HOSTILE_BODIES, renderMarkdownBody } from '@curation/testing';
 import {
   ARTICLE_ALLOWED_ATTRIBUTES,
   ARTICLE_ALLOWED_SCHEMES,

@@ -8,11 +8,18 @@ import { itemImagedDataSchema } from './events/item-imaged.event';
 import { itemIndexedDataSchema } from './events/item-indexed.event';
 import { itemReceivedDataSchema } from './events/item-received.event';
 import { itemRemovedDataSchema } from './events/item-removed.event';
+import { itemRenditionsAddedDataSchema } from './events/item-renditions-added.event';
 import { offeringUpsertedDataSchema } from './events/offering-upserted.event';
 import { openProjectWebhookDataSchema } from './events/openproject-webhook.event';
 import { Topic } from './topics';
 
 const SCHEMA_VERSION = 1;
+/** 2: `featuredImage.main` alone names the main rendition (v1 also had `href`, `format`, `size`). */
+const ITEM_IMAGED_VERSION = 2;
+/** What producers write where it is not SCHEMA_VERSION; consumers also read the versions a schema lists. */
+const PRODUCED_VERSION: Partial<Record<Topic, number>> = {
+  [Topic.ItemImaged]: ITEM_IMAGED_VERSION,
+};
 
 /** The one place that says which event travels on which topic. */
 export const eventSchemas = {
@@ -31,7 +38,17 @@ export const eventSchemas = {
     SCHEMA_VERSION,
     itemEnrichedDataSchema,
   ),
-  [Topic.ItemImaged]: envelopeSchema('curation.item.imaged', SCHEMA_VERSION, itemImagedDataSchema),
+  [Topic.ItemImaged]: envelopeSchema(
+    'curation.item.imaged',
+    ITEM_IMAGED_VERSION,
+    itemImagedDataSchema,
+    [SCHEMA_VERSION],
+  ),
+  [Topic.ItemRenditionsAdded]: envelopeSchema(
+    'curation.item.renditions-added',
+    SCHEMA_VERSION,
+    itemRenditionsAddedDataSchema,
+  ),
   [Topic.ItemIndexed]: envelopeSchema(
     'curation.item.indexed',
     SCHEMA_VERSION,
@@ -84,7 +101,7 @@ export function createEvent<T extends Topic>(topic: T, event: NewEvent<T>): Even
   return validate(topic, {
     id: randomUUID(),
     type: eventSchemas[topic].shape.type.value,
-    version: SCHEMA_VERSION,
+    version: PRODUCED_VERSION[topic] ?? SCHEMA_VERSION,
     itemId: event.itemId,
     revision: event.revision,
     occurredAt: (event.occurredAt ?? new Date()).toISOString(),

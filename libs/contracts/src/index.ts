@@ -6,6 +6,7 @@ export * from './events/item-imaged.event';
 export * from './events/item-indexed.event';
 export * from './events/item-received.event';
 export * from './events/item-removed.event';
+export * from './events/item-renditions-added.event';
 export * from './events/offering-upserted.event';
 export * from './events/openproject-webhook.event';
 export * from './events/shared.schemas';

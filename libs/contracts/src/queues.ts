@@ -4,6 +4,8 @@ import type { JobsOptions } from 'bullmq';
 export const QueueName = {
   PageFetch: 'page-fetch',
   ImageRender: 'image-render',
+  /** The slow renditions (WebP, AVIF) of an item already imaged: low priority, after the fact. */
+  ImageRenditions: 'image-renditions',
   /** Comments ingestion adds to work packages (published, failed, removed). */
   OpenProjectWriteBack: 'openproject-write-back',
 } as const;
@@ -20,6 +22,12 @@ export const queueJobOptions: Record<QueueName, JobsOptions> = {
     removeOnFail: { age: 7 * 24 * 3600 },
   },
   [QueueName.ImageRender]: {
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 24 * 3600, count: 10000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+  [QueueName.ImageRenditions]: {
     attempts: 3,
     backoff: { type: 'exponential', delay: 1000 },
     removeOnComplete: { age: 24 * 3600, count: 10000 },

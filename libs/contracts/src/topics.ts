@@ -4,6 +4,8 @@ export const Topic = {
   ItemReceived: 'curation.item.received',
   ItemEnriched: 'curation.item.enriched',
   ItemImaged: 'curation.item.imaged',
+  /** WebP/AVIF renditions rendered after `imaged`, off the hot path. */
+  ItemRenditionsAdded: 'curation.item.renditions-added',
   ItemIndexed: 'curation.item.indexed',
   ItemRemoved: 'curation.item.removed',
   ItemFailed: 'curation.item.failed',

@@ -1,6 +1,7 @@
 import { ALL_TOPICS, deadLetterTopic } from '@curation/contracts';
 import { pipelineCounter } from '@curation/platform';
 import type { IHeaders, KafkaMessage, Message } from 'kafkajs';
+import type { FailedItem } from './item-failed';
 
 export const DeadLetterHeader = {
   Reason: 'x-dlq-reason',
@@ -56,4 +57,28 @@ export function headerText(headers: IHeaders | undefined, name: string): string 
   const value = headers?.[name];
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value[0] : value)?.toString();
+}
+
+/** A dead letter may be any bytes: the item it names, read from its value or else its key. */
+export function deadLetteredItem(message: KafkaMessage): FailedItem | undefined {
+  const original = parseLoosely(message.value?.toString());
+  const itemId = typeof original?.itemId === 'string' ? original.itemId : message.key?.toString();
+  if (!itemId) return undefined;
+  return {
+    itemId,
+    revision: typeof original?.revision === 'number' ? original.revision : 0,
+    traceparent: typeof original?.traceparent === 'string' ? original.traceparent : undefined,
+  };
+}
+
+function parseLoosely(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,18 @@
+import { Global, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { kafkaTestModule } from '../../../test/support/kafka-test-module';
+import { ReadinessRegistry } from '@curation/platform';
+import {
+  kafkaTestModule,
+  groupCaughtUp,
+  markTopics,
+  eventually,
+  testEnvironment,
+  uniqueName,
+} from '@curation/testing';
 import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, type KafkaMessage } from 'kafkajs';
 import { register } from 'prom-client';
-import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import { DeadLetterHeader, headerText } from './dead-letter';
 import { EventConsumer } from './event-consumer';
 import { EventPublisher } from './event-publisher';
@@ -16,6 +23,7 @@ describe('Kafka lib against a real broker', () => {
   const prefix = uniqueName('kafka-lib-test');
   let app: TestingModule;
   const handled: Array<EventOf<typeof Topic.ItemRemoved>> = [];
+  const reported: Array<EventOf<typeof Topic.ItemFailed>> = [];
   const attemptsByItem = new Map<string, number>();
   const poisonedItemId = itemIdForUrl(`https://poisoned.example/${randomUUID()}`);
   const flakyItemId = itemIdForUrl(`https://flaky.example/${randomUUID()}`);
@@ -35,6 +43,9 @@ describe('Kafka lib against a real broker', () => {
       if (event.itemId === flakyItemId && attempts < 2) throw new Error('flaky once');
       if (event.data.detail === 'permanent') throw new PermanentEventError('cannot ever work');
       handled.push(event);
+    });
+    app.get(EventConsumer).subscribe(Topic.ItemFailed, async (event) => {
+      reported.push(event);
     });
     await app.init();
   });
@@ -129,6 +140,21 @@ describe('Kafka lib against a real broker', () => {
       (sample) => sample.labels.topic === deadLetterTopic(Topic.ItemRemoved),
     );
     expect(removedDeadLetters?.value).toBeGreaterThanOrEqual(3);
+
+    // Each dead-lettered item's event is reported as item.failed, the one failure channel.
+    const failures = await eventually(async () => {
+      const ours = reported.filter((event) =>
+        [poisonedItemId, permanentItemId].includes(event.itemId),
+      );
+      return ours.length >= 2 ? ours : undefined;
+    }, 60000);
+    expect(failures.find((event) => event.itemId === poisonedItemId)?.data).toEqual({
+      stage: 'ingestion',
+      reason: 'poisoned on purpose',
+      attempts: 3,
+      retryable: false,
+      deadLetterTopic: deadLetterTopic(Topic.ItemRemoved),
+    });
   });
 });
 
@@ -199,6 +225,78 @@ describe('Kafka lib batch mode against a real broker', () => {
       expect(keys.filter((key) => itemIds.includes(key))).toEqual([rejectedId]);
       expect(keys).not.toContain(goodId);
       expect(keys).not.toContain(lateId);
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+});
+
+@Global()
+@Module({ providers: [ReadinessRegistry], exports: [ReadinessRegistry] })
+class ReadinessTestModule {}
+
+describe('Kafka lib during an outage of a server the service needs', () => {
+  const environment = testEnvironment();
+  const prefix = uniqueName('kafka-outage-test');
+  let app: TestingModule;
+  const itemId = itemIdForUrl(`https://outage.example/${randomUUID()}`);
+  let storeDown = true;
+  let attempts = 0;
+  let handled = false;
+
+  beforeAll(async () => {
+    app = await Test.createTestingModule({
+      imports: [
+        ReadinessTestModule,
+        kafkaTestModule({ serviceName: 'outage', clientIdPrefix: prefix, maxAttempts: 2 }),
+      ],
+    }).compile();
+    app.get(ReadinessRegistry).register('store', async () => {
+      if (storeDown) throw new Error('store unreachable');
+    });
+    app.get(EventConsumer).subscribe(Topic.ItemRemoved, async (event) => {
+      if (event.itemId !== itemId) return;
+      attempts++;
+      if (storeDown) throw new Error('store away');
+      handled = true;
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('keeps the message and tries again while a readiness check fails, instead of dead-lettering it', async () => {
+    const dlq = deadLetterTopic(Topic.ItemRemoved);
+    const mark = await markTopics(environment.KAFKA_BROKERS, [Topic.ItemRemoved, dlq]);
+    await app.get(EventPublisher).publish(Topic.ItemRemoved, {
+      itemId,
+      revision: 1,
+      data: { reason: 'operator' },
+    });
+    // Past maxAttempts (2) twice over: the outage wait has run at least once.
+    await eventually(async () => (attempts >= 4 ? true : undefined), 60000);
+    storeDown = false;
+    await eventually(async () => (handled ? true : undefined), 60000);
+    await groupCaughtUp(environment.KAFKA_BROKERS, `${prefix}.outage`, [Topic.ItemRemoved], mark);
+
+    const kafka = new Kafka({
+      clientId: `${prefix}-dlq`,
+      brokers: environment.KAFKA_BROKERS,
+      logLevel: 1,
+    });
+    const readerGroup = `${prefix}-dlq-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId: readerGroup });
+    const keys: string[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic: dlq, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => void keys.push(message.key?.toString() ?? ''),
+    });
+    try {
+      await groupCaughtUp(environment.KAFKA_BROKERS, readerGroup, [dlq], mark);
+      expect(keys).not.toContain(itemId);
     } finally {
       await consumer.disconnect();
     }

@@ -4,21 +4,25 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import {
   ContractViolationError,
+  Topic,
   deadLetterTopic,
+  itemFailedDataSchema,
   parseEvent,
   type EventOf,
-  type Topic,
+  type ItemFailedData,
 } from '@curation/contracts';
-import { runWithLogContext } from '@curation/platform';
+import { ReadinessRegistry, runWithLogContext } from '@curation/platform';
 import { eventTraceLogFields } from '@curation/telemetry';
 import { context } from '@opentelemetry/api';
 import { ExponentialBackoff, handleWhen, retry } from 'cockatiel';
 import type { Batch, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { countDeadLetters, toDeadLetter } from './dead-letter';
+import { countDeadLetters, deadLetteredItem, toDeadLetter } from './dead-letter';
 import { EventPublisher } from './event-publisher';
+import { publishItemFailed } from './item-failed';
 import { BatchProcessSpans, endSpan, startProcessSpan, withSpan } from './event-spans';
 import { KAFKA_OPTIONS, type KafkaOptions } from './kafka.options';
 import { KAFKA_CLIENT } from './kafka.tokens';
@@ -56,8 +60,36 @@ type Route =
 
 const HEARTBEAT_EVERY_MS = 3000;
 
+/** How long a handler that failed during an outage waits before it tries the message again. */
+const OUTAGE_RETRY_MS = 5000;
+
+/**
+ * Dead letters of these topics are no item's failure: offerings are not items, item.failed
+ * itself would loop, and deferred renditions come after the item is published (it keeps its JPEGs).
+ */
+const NOT_ITEM_FAILURES: readonly string[] = [
+  Topic.OfferingUpserted,
+  Topic.ItemFailed,
+  Topic.ItemRenditionsAdded,
+];
+
+/** Whether a dead letter of this topic is reported as the item's `item.failed`. */
+export function deadLetterFailsItem(topic: string): boolean {
+  return !NOT_ITEM_FAILURES.includes(topic);
+}
+
+const FAILING_STAGES = itemFailedDataSchema.shape.stage.options;
+
 /** This member is leaving the group: stop retrying, the batch goes to whoever takes over. */
 class ConsumerStoppingError extends Error {}
+
+function isPermanent(error: unknown): boolean {
+  return (
+    error instanceof PermanentEventError ||
+    error instanceof ContractViolationError ||
+    error instanceof ConsumerStoppingError
+  );
+}
 
 /**
  * One consumer group per service. An offset is committed only after its message was handled
@@ -70,11 +102,13 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly routes = new Map<string, Route>();
   private consumer?: Consumer;
   private stopping = false;
+  private startWhen: () => Promise<boolean> = () => Promise.resolve(true);
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions,
     private readonly publisher: EventPublisher,
+    @Optional() private readonly readiness?: ReadinessRegistry,
   ) {}
 
   subscribe<T extends Topic>(topic: T, handle: EventHandler<T>): void {
@@ -93,8 +127,13 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     return `${this.options.clientIdPrefix}.${this.options.serviceName}`;
   }
 
+  /** Joins the group at start only once this says yes (e.g. a start-up check passed). */
+  startOnlyWhen(condition: () => Promise<boolean>): void {
+    this.startWhen = condition;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    if (this.routes.size === 0 || this.stopping) return;
+    if (this.routes.size === 0 || this.stopping || !(await this.startWhen())) return;
     const consumer = this.kafka.consumer({
       groupId: this.groupId,
       sessionTimeout: 30000,
@@ -115,7 +154,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     });
     await consumer.run({
       eachBatchAutoResolve: false,
-      autoCommitInterval: 500,
+      // kafkajs commits what was handled after every batch anyway; inside a long batch, at
+      // most every 5 s (a crash then replays up to 5 s of handled messages: handlers are idempotent).
+      autoCommitInterval: 5000,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
@@ -138,11 +179,17 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (route.kind === 'batch') return this.handleWholeBatch(route.handle, payload);
     for (const message of payload.batch.messages) {
       if (!payload.isRunning() || payload.isStale()) return;
-      await this.withHeartbeat(payload, () =>
-        route.kind === 'raw'
-          ? this.handleRaw(route.handle, payload.batch, message)
-          : this.handleOne(route.handle, payload.batch, message),
-      );
+      try {
+        await this.withHeartbeat(payload, () =>
+          route.kind === 'raw'
+            ? this.handleRaw(route.handle, payload.batch, message)
+            : this.handleOne(route.handle, payload.batch, message),
+        );
+      } catch (error) {
+        // Stopping while a server is down: not handled, not committed; the next member gets it.
+        if (error instanceof ConsumerStoppingError) return;
+        throw error;
+      }
       payload.resolveOffset(message.offset);
       await payload.commitOffsetsIfNecessary();
     }
@@ -171,18 +218,21 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     await context.with(withSpan(span), async () => {
       try {
         await runWithLogContext(logContext, () =>
-          this.retryPolicy().execute(() =>
-            handle(event, {
-              topic,
-              partition: batch.partition,
-              offset: message.offset,
-              attempt: ++attempt,
-            }),
+          this.waitingOutOutages(() =>
+            this.retryPolicy().execute(() =>
+              handle(event, {
+                topic,
+                partition: batch.partition,
+                offset: message.offset,
+                attempt: ++attempt,
+              }),
+            ),
           ),
         );
         endSpan(span);
       } catch (error) {
         endSpan(span, error);
+        if (error instanceof ConsumerStoppingError) throw error;
         await this.deadLetter(batch, [message], attempt, (error as Error).message);
       }
     });
@@ -253,16 +303,31 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     await payload.commitOffsetsIfNecessary();
   }
 
+  /**
+   * A handler that ran out of attempts while a server this service needs is down (its readiness
+   * check fails) failed because of the outage, not because of the message: dead-lettering it would
+   * fail a good item and tell its editor so. It waits for the server instead, as long as it takes.
+   */
+  private async waitingOutOutages<R>(handle: () => Promise<R>): Promise<R> {
+    for (;;) {
+      try {
+        return await handle();
+      } catch (error) {
+        if (isPermanent(error)) throw error;
+        const down = (await this.readiness?.unavailable()) ?? [];
+        if (down.length === 0) throw error;
+        if (this.stopping) throw new ConsumerStoppingError();
+        this.logger.warn(
+          `handler failed while ${down.join(', ')} is unavailable: trying again in ${OUTAGE_RETRY_MS} ms instead of dead-lettering (${(error as Error).message})`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, OUTAGE_RETRY_MS));
+      }
+    }
+  }
+
   private retryPolicy(maxAttempts = this.options.maxAttempts) {
     const policy = retry(
-      handleWhen(
-        (error) =>
-          !(
-            error instanceof PermanentEventError ||
-            error instanceof ContractViolationError ||
-            error instanceof ConsumerStoppingError
-          ),
-      ),
+      handleWhen((error) => !isPermanent(error)),
       {
         maxAttempts: maxAttempts - 1,
         backoff: new ExponentialBackoff({
@@ -315,5 +380,33 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       ),
     );
     countDeadLetters(topic, messages.length);
+    if (!deadLetterFailsItem(batch.topic)) return;
+    for (const message of messages) {
+      await this.reportItemFailed(message, {
+        stage: this.stage,
+        reason: reason || 'dead-lettered',
+        attempts,
+        retryable: false,
+        deadLetterTopic: topic,
+      });
+    }
+  }
+
+  /** The stage this consumer group belongs to: its service (`ingestion.write-back` is ingestion). */
+  private get stage(): ItemFailedData['stage'] {
+    const service = this.options.serviceName.split('.')[0];
+    return FAILING_STAGES.find((stage) => stage === service) ?? 'ingestion';
+  }
+
+  /** An item's failure is reported when the dead letter names a valid item. */
+  private async reportItemFailed(message: KafkaMessage, failure: ItemFailedData): Promise<void> {
+    const item = deadLetteredItem(message);
+    if (!item) return;
+    try {
+      await publishItemFailed(this.publisher, item, failure);
+    } catch (error) {
+      if (!(error instanceof ContractViolationError)) throw error;
+      this.logger.warn(`dead letter names no valid item (${item.itemId}): ${error.message}`);
+    }
   }
 }

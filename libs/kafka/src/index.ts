@@ -7,3 +7,7 @@ export * from './kafka.tokens';
 export * from './permanent-event.error';
 export * from './kafka-options.factory';
 export * from './topic-readiness';
+export * from './event-handler.explorer';
+export * from './item-failed';
+export * from './item-stage-worker';
+export * from './on-event.decorator';

@@ -1,11 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
-import { eventually } from '../../../test/support/test-environment';
-import {
-  CURATED_TYPE,
-  workPackageJson,
-} from '../../../test/fixtures/openproject/work-package-7614.fixture';
+import { CURATED_TYPE, eventually, StandInOpenProject, workPackageJson } from '@curation/testing';
 import { OpenProjectClient } from './openproject.client';
 import {
   OpenProjectOriginError,

@@ -1,22 +1,6 @@
 import { Controller, Get, Logger } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { ReadinessRegistry } from './readiness.registry';
-
-const CHECK_TIMEOUT_MS = 3000;
-
-class CheckTimeoutError extends Error {}
-
-function withTimeout(check: () => Promise<void>): Promise<void> {
-  return Promise.race([
-    check(),
-    new Promise<never>((_, reject) =>
-      setTimeout(
-        () => reject(new CheckTimeoutError(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
-        CHECK_TIMEOUT_MS,
-      ).unref(),
-    ),
-  ]);
-}
+import { CheckTimeoutError, ReadinessRegistry, withCheckTimeout } from './readiness.registry';
 
 @Controller('health')
 export class HealthController {
@@ -45,7 +29,7 @@ export class HealthController {
       this.readiness.entries().map(([name, check]) => async () => {
         const indicator = this.indicators.check(name);
         try {
-          await withTimeout(check);
+          await withCheckTimeout(check);
           return indicator.up();
         } catch (error) {
           this.logger.warn(`readiness check ${name} failed: ${(error as Error).message}`);

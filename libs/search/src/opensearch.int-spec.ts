@@ -1,4 +1,4 @@
-import { testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { testEnvironment, uniqueName } from '@curation/testing';
 import { createOpenSearchClient } from './opensearch-client.factory';
 
 describe('OpenSearch node with the modules the pipeline needs', () => {

@@ -1,4 +1,4 @@
-import { testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { testEnvironment, uniqueName } from '@curation/testing';
 import { ObjectStorageRepository } from './object-storage.repository';
 import { createS3Client } from './s3-client.factory';
 

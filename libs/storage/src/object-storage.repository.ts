@@ -32,6 +32,15 @@ export interface FetchedObject extends ObjectHead {
 
 const PARALLEL_DELETES = 8;
 
+async function undefinedWhenMissing<T>(request: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await request();
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
+  }
+}
+
 function isMissing(error: unknown): boolean {
   return (
     error instanceof NoSuchKey ||
@@ -80,7 +89,7 @@ export class ObjectStorageRepository {
 
   /** The object's bytes with its content type and metadata, in one request. */
   async getObject(key: string): Promise<FetchedObject | undefined> {
-    try {
+    return undefinedWhenMissing(async () => {
       const response = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key }),
       );
@@ -90,14 +99,11 @@ export class ObjectStorageRepository {
         contentLength: response.ContentLength,
         metadata: response.Metadata ?? {},
       };
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    });
   }
 
   async head(key: string): Promise<ObjectHead | undefined> {
-    try {
+    return undefinedWhenMissing(async () => {
       const response = await this.client.send(
         new HeadObjectCommand({ Bucket: this.bucket, Key: key }),
       );
@@ -106,10 +112,7 @@ export class ObjectStorageRepository {
         contentLength: response.ContentLength,
         metadata: response.Metadata ?? {},
       };
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    });
   }
 
   async delete(key: string): Promise<void> {

@@ -7,10 +7,10 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { eventually, testEnvironment, uniqueName } from '@curation/testing';
 import { enrichmentConfigSchema, type EnrichmentConfig } from './config/enrichment.config';
-import { ItemReceivedConsumer } from './consumers/item-received.consumer';
 import { EnrichmentModule } from './enrichment.module';
+import { EnrichmentService } from './services/enrichment.service';
 
 type Enriched = EventOf<typeof Topic.ItemEnriched>;
 type Failed = EventOf<typeof Topic.ItemFailed>;
@@ -23,12 +23,11 @@ const HOST_INTERVAL_MS = 150;
 const ID_BASE = 1_000_000_000 + randomInt(1, 1_000_000) * 100_000;
 
 /** Shared topics carry other engineers' items too: each app instance only handles the items this test created. */
-function ownItemsOnly(mine: Set<string>) {
-  return class OwnItemsReceivedConsumer extends ItemReceivedConsumer {
-    override handle(event: EventOf<typeof Topic.ItemReceived>): Promise<void> {
-      return mine.has(event.itemId) ? super.handle(event) : Promise.resolve();
-    }
-  };
+function ownItemsOnly(app: TestingModule, mine: Set<string>): void {
+  const service = app.get(EnrichmentService);
+  const handle = service.handleReceived.bind(service);
+  service.handleReceived = (event: EventOf<typeof Topic.ItemReceived>) =>
+    mine.has(event.itemId) ? handle(event) : Promise.resolve();
 }
 
 function configFor(name: string, allowHosts: string): EnrichmentConfig {
@@ -57,10 +56,10 @@ function configFor(name: string, allowHosts: string): EnrichmentConfig {
 }
 
 async function startApp(config: EnrichmentConfig, mine: Set<string>): Promise<TestingModule> {
-  const app = await Test.createTestingModule({ imports: [EnrichmentModule.forRoot(config)] })
-    .overrideProvider(ItemReceivedConsumer)
-    .useClass(ownItemsOnly(mine))
-    .compile();
+  const app = await Test.createTestingModule({
+    imports: [EnrichmentModule.forRoot(config)],
+  }).compile();
+  ownItemsOnly(app, mine);
   await app.init();
   return app;
 }

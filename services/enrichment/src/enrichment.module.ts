@@ -1,22 +1,21 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { QueueName, queueJobOptions } from '@curation/contracts';
+import { QueueName } from '@curation/contracts';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
-import { createOpenSearchClient } from '@curation/search';
-import { queueTelemetry } from '@curation/telemetry';
+import { QueueModule } from '@curation/queue';
+import { hostThrottleProvider, RedisModule } from '@curation/redis';
+import { SearchClientModule } from '@curation/search';
+import { StorageModule } from '@curation/storage';
 import type { EnrichmentConfig } from './config/enrichment.config';
-import { ItemReceivedConsumer } from './consumers/item-received.consumer';
-import { ItemRemovedConsumer } from './consumers/item-removed.consumer';
-import { OfferingUpsertedConsumer } from './consumers/offering-upserted.consumer';
 import { PageFetchProcessor } from './processors/page-fetch.processor';
 import { ArticleClaimRepository } from './repositories/article-claim.repository';
-import { HostThrottleRepository } from './repositories/host-throttle.repository';
 import { ItemLinkRepository } from './repositories/item-link.repository';
 import { OfferingRepository } from './repositories/offering.repository';
-import { OPENSEARCH_CLIENT } from './repositories/opensearch.tokens';
 import { PageExtractionRepository } from './repositories/page-extraction.repository';
-import { PageFetchQueueRepository } from './repositories/page-fetch-queue.repository';
+import {
+  PageFetchQueueRepository,
+  pageFetchJobOptions,
+} from './repositories/page-fetch-queue.repository';
 import { PageRepository } from './repositories/page.repository';
 import { RawPageRepository } from './repositories/raw-page.repository';
 import { EnrichmentService } from './services/enrichment.service';
@@ -33,35 +32,23 @@ export class EnrichmentModule {
         AppConfigModule.forRoot(config),
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
         KafkaModule.forRootAsync({ useFactory: () => kafkaOptionsFrom(config, SERVICE_NAME) }),
-        BullModule.forRoot({
-          // BullMQ blocks on Redis; it must not give up on a command while Redis restarts.
-          connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-          prefix: config.QUEUE_PREFIX,
-          telemetry: queueTelemetry(),
-        }),
-        BullModule.registerQueue({
-          name: QueueName.PageFetch,
-          defaultJobOptions: queueJobOptions[QueueName.PageFetch],
-        }),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: SERVICE_NAME }),
+        SearchClientModule.forRoot({ url: config.OPENSEARCH_URL }),
+        StorageModule.forRoot(config),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        QueueModule.registerQueue(QueueName.PageFetch, pageFetchJobOptions(config)),
       ],
       providers: [
-        {
-          provide: OPENSEARCH_CLIENT,
-          useFactory: () => createOpenSearchClient(config.OPENSEARCH_URL),
-        },
+        hostThrottleProvider(`${config.QUEUE_PREFIX}:page-fetch:host:`),
         PageRepository,
         RawPageRepository,
         ArticleClaimRepository,
         PageExtractionRepository,
         PageFetchQueueRepository,
-        HostThrottleRepository,
         OfferingRepository,
         ItemLinkRepository,
         EnrichmentService,
         OfferingService,
-        ItemReceivedConsumer,
-        ItemRemovedConsumer,
-        OfferingUpsertedConsumer,
         PageFetchProcessor,
       ],
     };

@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
+import { eventually, testEnvironment, uniqueName } from '@curation/testing';
 import { enrichmentConfigSchema } from './config/enrichment.config';
-import { ItemReceivedConsumer } from './consumers/item-received.consumer';
 import { EnrichmentModule } from './enrichment.module';
+import { EnrichmentService } from './services/enrichment.service';
 
 type Enriched = EventOf<typeof Topic.ItemEnriched>;
 type Failed = EventOf<typeof Topic.ItemFailed>;
@@ -124,16 +124,12 @@ describe('enrichment with hostile pages in flight (real Kafka, Redis, OpenSearch
     });
     const moduleRef = await Test.createTestingModule({
       imports: [EnrichmentModule.forRoot(config)],
-    })
-      .overrideProvider(ItemReceivedConsumer)
-      .useClass(
-        class OwnItemsReceivedConsumer extends ItemReceivedConsumer {
-          override handle(event: EventOf<typeof Topic.ItemReceived>): Promise<void> {
-            return mine.has(event.itemId) ? super.handle(event) : Promise.resolve();
-          }
-        },
-      )
-      .compile();
+    }).compile();
+    // Shared topics carry other engineers' items too: this app only handles the ones created here.
+    const service = moduleRef.get(EnrichmentService);
+    const handle = service.handleReceived.bind(service);
+    service.handleReceived = (event: EventOf<typeof Topic.ItemReceived>) =>
+      mine.has(event.itemId) ? handle(event) : Promise.resolve();
     app = moduleRef.createNestApplication({ logger: false });
     await app.listen(0, '127.0.0.1');
   });

@@ -6,12 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePorts } from '../../../infra/src/free-ports';
 import { spawnService, stopProcess, waitUntilLive } from '../../../scripts/pipeline-processes';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
-import {
-  webhookBody,
-  workPackageJson,
-} from '../../../test/fixtures/openproject/work-package-7614.fixture';
-import { uniqueName } from '../../../test/support/test-environment';
+import { StandInOpenProject, uniqueName, webhookBody, workPackageJson } from '@curation/testing';
 import { webhookSignature } from './services/webhook-signature';
 import {
   kafkaAndRedis,

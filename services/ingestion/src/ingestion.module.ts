@@ -1,22 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { QueueName } from '@curation/contracts';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
-import { OperationsModule } from '@curation/operations';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
+import { QueueModule } from '@curation/queue';
+import { RedisModule } from '@curation/redis';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { IngestionConfig } from './config/ingestion.config';
-import { OpenProjectWebhookConsumer } from './consumers/openproject-webhook.consumer';
 import { OpenProjectWebhookController } from './controllers/openproject-webhook.controller';
 import { ReconcileController } from './controllers/reconcile.controller';
 import { SubmissionController } from './controllers/submission.controller';
 import { ApiTokenGuard } from './guards/api-token.guard';
+import { OperationsModule } from './operations/operations.module';
 import { ItemStateRepository } from './repositories/item-state.repository';
 import {
   OPENPROJECT_CLIENT,
   OpenProjectRepository,
   createOpenProjectClient,
 } from './repositories/openproject.repository';
-import { RedisLifecycle, redisClientProvider } from './repositories/redis.provider';
 import { OpenProjectStartupCheck } from './services/openproject-startup-check.service';
 import { ReconciliationScheduler } from './services/reconciliation.scheduler';
 import { ReconciliationService } from './services/reconciliation.service';
@@ -39,8 +40,10 @@ export class IngestionModule {
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
         KafkaModule.forRootAsync({ useFactory: () => kafkaOptionsFrom(config, SERVICE_NAME) }),
         ScheduleModule.forRoot(),
+        RedisModule.forRoot({ url: config.REDIS_URL, connectionName: SERVICE_NAME }),
+        QueueModule.forRoot({ redisUrl: config.REDIS_URL, prefix: config.QUEUE_PREFIX }),
+        QueueModule.registerQueue(QueueName.OpenProjectWriteBack),
         OperationsModule.forRoot({
-          redisUrl: config.REDIS_URL,
           queuePrefix: config.QUEUE_PREFIX,
           admin: config.ADMIN_PASSWORD
             ? { user: config.ADMIN_USER, password: config.ADMIN_PASSWORD }
@@ -50,8 +53,6 @@ export class IngestionModule {
       ],
       controllers: [OpenProjectWebhookController, SubmissionController, ReconcileController],
       providers: [
-        redisClientProvider,
-        RedisLifecycle,
         { provide: OPENPROJECT_CLIENT, useFactory: () => createOpenProjectClient(config) },
         OpenProjectRepository,
         ItemStateRepository,
@@ -63,7 +64,6 @@ export class IngestionModule {
         ReconciliationService,
         ReconciliationScheduler,
         OpenProjectStartupCheck,
-        OpenProjectWebhookConsumer,
         WorkPackageItemRepository,
         PublishRuleService,
         ...writeBackProviders,

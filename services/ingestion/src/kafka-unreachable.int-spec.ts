@@ -1,12 +1,13 @@
 import { Topic, itemIdForUrl, itemIdForWorkPackage } from '@curation/contracts';
 import { PrivateKafka } from '../../../test/e2e/support/private-kafka';
-import { KafkaEventCollector } from '../../../test/fixtures/openproject/kafka-event-collector';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
 import {
+  eventually,
+  KafkaEventCollector,
+  StandInOpenProject,
+  uniqueName,
   webhookBody,
   workPackageJson,
-} from '../../../test/fixtures/openproject/work-package-7614.fixture';
-import { eventually, uniqueName } from '../../../test/support/test-environment';
+} from '@curation/testing';
 import { webhookSignature } from './services/webhook-signature';
 import { startIngestion, type IngestionHarness } from './testing/ingestion-app.harness';
 

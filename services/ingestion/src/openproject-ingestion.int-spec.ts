@@ -2,20 +2,21 @@ import { Topic, itemIdForWorkPackage } from '@curation/contracts';
 import { ConfigError } from '@curation/config';
 import { register } from 'prom-client';
 import {
+  eventually,
+  KafkaEventCollector,
   REFERENCE_ATTACHMENT,
   REFERENCE_BODY_HTML,
   REFERENCE_SUBJECT,
   REFERENCE_UPDATED_AT,
   REFERENCE_URL,
+  StandInOpenProject,
   STATUS,
   TASK_TYPE,
+  uniqueName,
   webhookBody,
   workPackageJson,
   type WorkPackageOptions,
-} from '../../../test/fixtures/openproject/work-package-7614.fixture';
-import { KafkaEventCollector } from '../../../test/fixtures/openproject/kafka-event-collector';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
-import { eventually, uniqueName } from '../../../test/support/test-environment';
+} from '@curation/testing';
 import { webhookSignature } from './services/webhook-signature';
 import {
   kafkaAndRedis,

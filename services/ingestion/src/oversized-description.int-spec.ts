@@ -1,14 +1,15 @@
 import { Topic, deadLetterTopic, itemIdForWorkPackage } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { groupCaughtUp, markTopics } from '../../../test/support/consumer-progress';
-import { KafkaEventCollector } from '../../../test/fixtures/openproject/kafka-event-collector';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
 import {
+  groupCaughtUp,
+  KafkaEventCollector,
+  markTopics,
+  StandInOpenProject,
+  uniqueName,
   webhookBody,
   workPackageJson,
-} from '../../../test/fixtures/openproject/work-package-7614.fixture';
-import { uniqueName } from '../../../test/support/test-environment';
+} from '@curation/testing';
 import { webhookSignature } from './services/webhook-signature';
 import {
   kafkaAndRedis,

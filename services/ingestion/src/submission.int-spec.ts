@@ -1,8 +1,6 @@
 import { Topic, itemIdForUrl, offeringEventKey } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
-import { KafkaEventCollector } from '../../../test/fixtures/openproject/kafka-event-collector';
-import { StandInOpenProject } from '../../../test/fixtures/openproject/stand-in-openproject';
-import { uniqueName } from '../../../test/support/test-environment';
+import { KafkaEventCollector, StandInOpenProject, uniqueName } from '@curation/testing';
 import {
   kafkaAndRedis,
   startIngestion,

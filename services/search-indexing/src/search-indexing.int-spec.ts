@@ -23,13 +23,13 @@ import {
   HOSTILE_BODIES,
   expectInertMarkdown,
   markdownBodyOf,
-} from '../../../test/fixtures/hostile/hostile-markdown.fixture';
-import {
   referenceItem,
   type ReferenceItem,
-} from '../../../test/fixtures/reference/reference-item.fixture';
-import { startGroupAtEnd } from '../../../test/support/consumer-progress';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
+  startGroupAtEnd,
+  eventually,
+  testEnvironment,
+  uniqueName,
+} from '@curation/testing';
 import { searchIndexingConfigSchema } from './config/search-indexing.config';
 import { SearchIndexingModule, SERVICE_NAME } from './search-indexing.module';
 import { PublishedDocumentService } from './services/published-document.service';
@@ -97,7 +97,11 @@ describe('search-indexing against real Kafka, OpenSearch and S3', () => {
   const itemIds = new Set<string>();
 
   beforeAll(async () => {
-    await startGroupAtEnd(kafka, `${run}.${SERVICE_NAME}`, [Topic.ItemImaged, Topic.ItemRemoved]);
+    await startGroupAtEnd(kafka, `${run}.${SERVICE_NAME}`, [
+      Topic.ItemImaged,
+      Topic.ItemRemoved,
+      Topic.ItemRenditionsAdded,
+    ]);
     readers.push(await readTopic(Topic.ItemIndexed, indexed));
     readers.push(await readTopic(deadLetterTopic(Topic.ItemImaged), deadLetters));
     const moduleRef = await Test.createTestingModule({
@@ -245,6 +249,53 @@ describe('search-indexing against real Kafka, OpenSearch and S3', () => {
     const markdown = (await storage.get(`${newer.itemId}.md`))!.toString();
     expect(markdownTitle(markdown)).toBe('Newer title of the item');
     expect(indexedEvents(newer.itemId).map((event) => event.revision)).toEqual([31]);
+  });
+
+  it('adds the slow renditions to the document of their revision, never to a newer one, and leaves the Markdown as it was', async () => {
+    const item = freshItem(40);
+    const [main] = item.data.featuredImage.renditions;
+    const slow = (format: 'webp' | 'avif') => ({
+      ...main,
+      key: renditionKey(item.itemId, 'featuredImage', format),
+      format,
+      contentType: `image/${format}`,
+    });
+    const renditionsAdded = (revision: number, format: 'webp' | 'avif') =>
+      publisher.publish(Topic.ItemRenditionsAdded, {
+        itemId: item.itemId,
+        revision,
+        data: { sourceSha256: 'a'.repeat(64), renditions: [slow(format)] },
+      });
+    const formatsOf = async () =>
+      (
+        (await storedDocument(item.itemId))?._source as { renditions?: Array<{ format: string }> }
+      )?.renditions?.map(({ format }) => format);
+
+    // image-processing announces them once the revision is indexed (its `indexed` starts the job).
+    await publishImaged(item);
+    await eventually(async () => (indexedEvents(item.itemId).length >= 1 ? true : undefined));
+    await renditionsAdded(40, 'webp');
+    await eventually(async () => ((await formatsOf())?.includes('webp') ? true : undefined));
+    const markdown = (await storage.get(`${item.itemId}.md`))!.toString();
+    await renditionsAdded(40, 'avif');
+    await eventually(async () => ((await formatsOf())?.includes('avif') ? true : undefined));
+    expect(await formatsOf()).toEqual(['jpeg', 'webp', 'avif']);
+    expect((await storedDocument(item.itemId))?._version).toBe(40);
+    expect((await storage.get(`${item.itemId}.md`))!.toString()).toBe(markdown);
+
+    const newer = withRevision(item, 41, 'Newer title of the item');
+    await publishImaged(newer);
+    await eventually(async () => (indexedEvents(item.itemId).length >= 2 ? true : undefined));
+    await renditionsAdded(40, 'webp');
+    const marker = freshItem(5);
+    await renditionsAdded(40, 'avif');
+    await publishImaged(marker);
+    await eventually(async () => (indexedEvents(marker.itemId).length >= 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const stored = await storedDocument(item.itemId);
+    expect(stored?._version).toBe(41);
+    expect(stored?._source?.title).toBe('Newer title of the item');
+    expect(await formatsOf()).toEqual(['jpeg']);
   });
 
   it('indexes the good documents of a batch and dead-letters the one the mapping rejects', async () => {

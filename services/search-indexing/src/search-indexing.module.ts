@@ -1,14 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { KafkaModule, kafkaOptionsFrom } from '@curation/kafka';
 import { AppConfigModule, PlatformModule } from '@curation/platform';
-import { createOpenSearchClient } from '@curation/search';
-import { createS3Client, ObjectStorageRepository } from '@curation/storage';
+import { SearchClientModule } from '@curation/search';
+import { StorageModule } from '@curation/storage';
 import { resolveContentTypes } from './config/content-types.config';
 import type { SearchIndexingConfig } from './config/search-indexing.config';
-import { ItemImagedConsumer } from './consumers/item-imaged.consumer';
-import { ItemRemovedConsumer } from './consumers/item-removed.consumer';
 import { SearchController } from './controllers/search.controller';
-import { OPENSEARCH_CLIENT, SearchIndexRepository } from './repositories/search-index.repository';
+import { SearchIndexRepository } from './repositories/search-index.repository';
 import { IndexingService } from './services/indexing.service';
 import {
   CONTENT_TYPE_SETTINGS,
@@ -29,17 +27,11 @@ export class SearchIndexingModule {
         AppConfigModule.forRoot(config),
         PlatformModule.forRoot({ serviceName: SERVICE_NAME, logLevel: config.LOG_LEVEL }),
         KafkaModule.forRootAsync({ useFactory: () => kafkaOptionsFrom(config, SERVICE_NAME) }),
+        SearchClientModule.forRoot({ url: config.OPENSEARCH_URL }),
+        StorageModule.forRoot(config),
       ],
       controllers: [SearchController],
       providers: [
-        {
-          provide: OPENSEARCH_CLIENT,
-          useFactory: () => createOpenSearchClient(config.OPENSEARCH_URL),
-        },
-        {
-          provide: ObjectStorageRepository,
-          useFactory: () => new ObjectStorageRepository(createS3Client(config), config.S3_BUCKET),
-        },
         {
           provide: CONTENT_TYPE_SETTINGS,
           useValue: resolveContentTypes(
@@ -53,8 +45,6 @@ export class SearchIndexingModule {
         IndexingService,
         SearchService,
         StartupService,
-        ItemImagedConsumer,
-        ItemRemovedConsumer,
       ],
     };
   }

@@ -1,8 +1,11 @@
+import { loadConfig } from '@curation/config';
 import { ALL_TOPICS, deadLetterTopic } from '@curation/contracts';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
 import { findFreePorts } from '../../../infra/src/free-ports';
 import { endpointsToEnv, readEndpoints } from '../../../infra/src/infra-runner';
 import {
@@ -17,25 +20,54 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const SERVICE_NAMES: ServiceName[] = SERVICES.map((service) => service.name);
 
-/** The real servers: what the integration global setup exported, else the runner's state file. */
-export function infraEnvironment(): Record<string, string> {
-  if (process.env.KAFKA_BROKERS) {
-    const keys = [
-      'KAFKA_BROKERS',
-      'REDIS_URL',
-      'OPENSEARCH_URL',
-      'S3_ENDPOINT',
-      'S3_ACCESS_KEY_ID',
-      'S3_SECRET_ACCESS_KEY',
-      'S3_REGION',
-    ];
-    return Object.fromEntries(
-      keys.flatMap((key) => (process.env[key] ? [[key, process.env[key]!]] : [])),
-    );
-  }
+/** Every consumer group of a run, after its `<runId>.` prefix: ingestion's write-back has its own. */
+export const CONSUMER_GROUPS = [...SERVICE_NAMES, 'ingestion.write-back'];
+
+export const WEBHOOK_SECRET = 'e2e-webhook-secret';
+
+/** Pages and images come from a loopback site: no per-host politeness, no periodic sweep. */
+export const LOOPBACK_SOURCE_SETTINGS: Record<string, string> = {
+  FETCH_ALLOW_HOSTS: '127.0.0.1,localhost',
+  PAGE_FETCH_HOST_INTERVAL_MS: '0',
+  IMAGE_FETCH_HOST_INTERVAL_MS: '0',
+  OPENPROJECT_SWEEP_INTERVAL_SECONDS: '0',
+  SEARCH_INDEX_REPLICAS: '0',
+};
+
+/** The variables that point ingestion at a stand-in OpenProject (webhooks signed with WEBHOOK_SECRET). */
+export function openProjectEnvironment(
+  openProject: { baseUrl: string; apiKey: string },
+  typeId: number,
+): Record<string, string> {
+  return {
+    OPENPROJECT_URL: openProject.baseUrl,
+    OPENPROJECT_API_KEY: openProject.apiKey,
+    OPENPROJECT_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    OPENPROJECT_TYPE_ID: String(typeId),
+  };
+}
+
+const infraEnvironmentSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1),
+  REDIS_URL: z.string().min(1),
+  OPENSEARCH_URL: z.string().min(1),
+  S3_ENDPOINT: z.string().min(1),
+  S3_ACCESS_KEY_ID: z.string().min(1),
+  S3_SECRET_ACCESS_KEY: z.string().min(1),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export type InfraEnvironment = z.infer<typeof infraEnvironmentSchema>;
+
+/**
+ * The real servers, as the services' variables: what the integration global setup exported,
+ * else (a bench run outside jest) the infrastructure runner's state file.
+ */
+export function infraEnvironment(): InfraEnvironment {
+  if (process.env.KAFKA_BROKERS) return loadConfig(infraEnvironmentSchema, process.env);
   const endpoints = readEndpoints();
   if (!endpoints) throw new Error('no infrastructure: run `npm run infra:up` first');
-  return endpointsToEnv(endpoints);
+  return loadConfig(infraEnvironmentSchema, endpointsToEnv(endpoints));
 }
 
 /**
@@ -82,8 +114,8 @@ export async function startGroupsAtTopicEnds(brokers: string[], prefix: string):
       )
     ).flat();
     await Promise.all(
-      SERVICE_NAMES.map(async (service) => {
-        const consumer = kafka.consumer({ groupId: `${prefix}.${service}` });
+      CONSUMER_GROUPS.map(async (group) => {
+        const consumer = kafka.consumer({ groupId: `${prefix}.${group}` });
         const joined = new Promise<void>((resolve) =>
           consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
         );
@@ -145,7 +177,6 @@ export function peakRssOf(pid: number | undefined): number {
   }
 }
 
-/** The four services as separate processes, started, killed and restarted by instance key. */
 export interface UnexpectedExit {
   key: string;
   code: number | null;
@@ -153,15 +184,39 @@ export interface UnexpectedExit {
   at: number;
 }
 
+/** The four services as separate processes, started, killed and restarted by instance key. */
 export class Pipeline {
   readonly instances = new Map<string, ServiceInstance>();
+  /** What every instance runs with, but its port. */
+  readonly environment: Record<string, string>;
   /** Every exit of a live process that no kill or stop asked for, in order. */
   readonly unexpectedExits: UnexpectedExit[] = [];
   private stopping = false;
   private readonly restarting = new Set<string>();
   private readonly launching = new Set<string>();
 
-  private constructor(private readonly options: PipelineOptions) {}
+  private constructor(private readonly options: PipelineOptions) {
+    this.environment = { ...DEVELOPMENT_DEFAULTS, ...options.environment };
+  }
+
+  /**
+   * A pipeline of its own on the shared servers (see `infraEnvironment`): its consumer groups
+   * start at the topics' current ends, everything else is named after `runId`.
+   */
+  static async startIsolated(
+    runId: string,
+    options: Omit<PipelineOptions, 'environment' | 'logDir'> & {
+      environment?: Record<string, string>;
+    },
+  ): Promise<Pipeline> {
+    const infra = infraEnvironment();
+    await startGroupsAtTopicEnds(infra.KAFKA_BROKERS.split(','), runId);
+    return Pipeline.start({
+      ...options,
+      logDir: mkdtempSync(join(tmpdir(), `${runId}-`)),
+      environment: { ...infra, ...isolatedEnvironment(runId), ...options.environment },
+    });
+  }
 
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const pipeline = new Pipeline(options);
@@ -169,13 +224,11 @@ export class Pipeline {
       Array.from({ length: options.instances?.[name] ?? 1 }, (_, index) => ({ name, index })),
     );
     const ports = await findFreePorts(plan.length);
+    // As `npm start` does: the document links in OpenProject comments point at this pipeline.
+    pipeline.environment.SEARCH_PUBLIC_URL ??= `http://127.0.0.1:${ports[plan.findIndex(({ name }) => name === 'search-indexing')]}`;
     for (const [position, { name, index }] of plan.entries()) {
       const port = ports[position];
-      const environment = {
-        ...DEVELOPMENT_DEFAULTS,
-        ...options.environment,
-        [portVariable(name)]: String(port),
-      };
+      const environment = { ...pipeline.environment, [portVariable(name)]: String(port) };
       const key = index === 0 ? name : `${name}#${index + 1}`;
       pipeline.instances.set(key, {
         key,

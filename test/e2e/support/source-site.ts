@@ -9,8 +9,6 @@ interface Resource {
 
 /** Path of the reference article on healthcareitnews.com, served here under the loopback origin. */
 export const REFERENCE_ARTICLE_PATH = '/news/emea/nhsx-sets-out-digital-guidance-nhs-trusts';
-export const REFERENCE_OG_IMAGE_PATH =
-  '/sites/hitn/files/Resized%20-%20GettyImages-1002020774%20%281%29_0.jpg';
 export const REFERENCE_ORIGIN = 'https://www.healthcareitnews.com';
 
 /**
@@ -66,59 +64,6 @@ export class SourceSite {
     this.resources.set(path, { status: 200, contentType: 'image/jpeg', body: jpeg });
     return `${this.origin}${path}`;
   }
-}
-
-/**
- * The healthcareitnews article page with exactly the `<meta>` tags the reference document lists
- * in `htmlMetaData`, `openGraphMetaData` and `twitterMetaData`; absolute URLs use `origin`.
- */
-export function referenceArticleHtml(origin: string): string {
-  const articleUrl = `${origin}${REFERENCE_ARTICLE_PATH}`;
-  const imageUrl = `${origin}${REFERENCE_OG_IMAGE_PATH}`;
-  const description = 'The new framework calls for new ways of delivering care.';
-  const title = 'NHSX sets out digital guidance for NHS trusts';
-  const meta: Array<[string, string, string]> = [
-    ['name', 'description', description],
-    ['name', 'generator', 'Drupal 7 (http://drupal.org)'],
-    ['name', 'viewport', 'width=device-width, initial-scale=1.0'],
-    ['property', 'article:modified_time', '2021-08-31T10:44:37-04:00'],
-    ['property', 'article:published_time', '2021-08-31T10:44:14-04:00'],
-    ['name', 'msvalidate.01', 'E23E222F362070D7E155C1DCE851E7E9'],
-    ['property', 'og:description', description],
-    ['property', 'og:image', imageUrl],
-    ['property', 'og:site_name', 'Healthcare IT News'],
-    ['property', 'og:title', title],
-    ['property', 'og:type', 'article'],
-    ['property', 'og:updated_time', '2021-08-31T10:44:37-04:00'],
-    ['property', 'og:url', articleUrl],
-    ['name', 'twitter:card', 'summary_large_image'],
-    ['name', 'twitter:description', description],
-    ['name', 'twitter:title', title],
-    ['name', 'twitter:image', imageUrl],
-    ['name', 'twitter:url', articleUrl],
-    ['name', 'yandex-verification', '4b898aad0783a623'],
-  ];
-  const tags = meta.map(([kind, key, value]) => `<meta ${kind}="${key}" content="${value}" />`);
-  return `<!doctype html>
-<html lang="en" dir="ltr">
-<head>
-<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />
-${tags.join('\n')}
-<link rel="canonical" href="${articleUrl}" />
-<title>${title} | Healthcare IT News</title>
-<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"${title}","author":[{"@type":"Person","name":"Radhika Narayanan"}],"datePublished":"2021-08-31T10:44:14-04:00"}</script>
-</head>
-<body>
-<header><nav><a href="/">Home</a> <a href="/news">News</a></nav></header>
-<main><article>
-<h1>${title}</h1>
-<div class="byline">By <a rel="author" href="/authors/radhika">Radhika Narayanan</a></div>
-<p>NHSX has published new digital guidelines for NHS leaders and organisations.</p>
-<p>The <a href="https://www.nhsx.nhs.uk/digitise-connect-transform/">‘What Good Looks Like’ framework</a> aims to give NHS managers clear instructions on using digital in their service.</p>
-<p>It calls for patients to be able to digitally access their care plans and test results.</p>
-</article></main>
-</body>
-</html>`;
 }
 
 /** A plain article page whose og:image points at `imageUrl`. */

@@ -6,5 +6,7 @@ export const itemFailedDataSchema = z.object({
   reason: z.string().min(1),
   attempts: z.number().int().positive(),
   retryable: z.boolean(),
+  /** Set when the stage gave up on an event: the dead-letter topic holding it. */
+  deadLetterTopic: z.string().optional(),
 });
 export type ItemFailedData = z.infer<typeof itemFailedDataSchema>;

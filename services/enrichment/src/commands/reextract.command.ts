@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { QueueName } from '@curation/contracts';
 import { loadConfig } from '@curation/config';
+import { jobOptionsOf } from '@curation/queue';
 import { createOpenSearchClient } from '@curation/search';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { enrichmentConfigSchema } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
 import { ItemLinkRepository } from '../repositories/item-link.repository';
-import { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
+import {
+  PageFetchQueueRepository,
+  pageFetchJobOptions,
+} from '../repositories/page-fetch-queue.repository';
 
 const POLL_MS = 500;
 const DEFAULT_WAIT_SECONDS = 600;
@@ -56,10 +60,10 @@ async function main(args: string[]): Promise<number> {
   const queue = new Queue<PageFetchJob>(QueueName.PageFetch, {
     connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
     prefix: config.QUEUE_PREFIX,
+    defaultJobOptions: jobOptionsOf(QueueName.PageFetch, pageFetchJobOptions(config)),
   });
   const links = new ItemLinkRepository(client, config);
   const jobs = new PageFetchQueueRepository(queue);
-  const options = { attempts: config.PAGE_FETCH_ATTEMPTS, backoffMs: config.PAGE_FETCH_BACKOFF_MS };
   try {
     const targets: PageFetchJob[] = [];
     if (itemId) {
@@ -76,7 +80,7 @@ async function main(args: string[]): Promise<number> {
     const runId = randomUUID();
     const pending = new Map<string, PageFetchJob>();
     for (const target of targets) {
-      const jobId = await jobs.addReextract({ ...target, trigger: 'reextract' }, runId, options);
+      const jobId = await jobs.addReextract({ ...target, trigger: 'reextract' }, runId);
       pending.set(jobId, target);
     }
 

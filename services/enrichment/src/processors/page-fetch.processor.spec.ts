@@ -1,11 +1,12 @@
 import type { MinimalJob } from 'bullmq';
+import { automock } from '@curation/testing';
 import { PAGE_FETCH_BACKOFF } from '../page-fetch.job';
 import { RetryableFetchError } from '../services/retryable-fetch.error';
 import { pageFetchBackoff } from './page-fetch.processor';
 
-const job = {
+const job = automock<MinimalJob>('job', {
   opts: { backoff: { type: PAGE_FETCH_BACKOFF, delay: 100 } },
-} as unknown as MinimalJob;
+});
 
 describe('pageFetchBackoff', () => {
   it('doubles from the base delay', () => {

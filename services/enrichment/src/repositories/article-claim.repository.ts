@@ -1,6 +1,7 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
-import { Redis } from 'ioredis';
+import { REDIS_CLIENT } from '@curation/redis';
+import type { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 
@@ -38,12 +39,13 @@ return 1`;
  * enrichments of one article never both take it and a redelivered job decides the same again.
  */
 @Injectable()
-export class ArticleClaimRepository implements OnApplicationShutdown {
-  private readonly redis: Redis;
+export class ArticleClaimRepository {
   private readonly prefix: string;
 
-  constructor(@Inject(APP_CONFIG) config: EnrichmentConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: true });
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(APP_CONFIG) config: EnrichmentConfig,
+  ) {
     this.prefix = `${config.QUEUE_PREFIX}:articles`;
   }
 
@@ -81,10 +83,6 @@ export class ArticleClaimRepository implements OnApplicationShutdown {
 
   storedKeyOf(articleKey: string): string {
     return this.articleKey(articleKey);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.redis.disconnect();
   }
 
   /** Hashed: a URL can be longer than anyone wants in a key. */

@@ -1,13 +1,19 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { QueueName, queueJobOptions } from '@curation/contracts';
-import type { Queue } from 'bullmq';
+import { QueueName } from '@curation/contracts';
+import type { JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import type { EnrichmentConfig } from '../config/enrichment.config';
 import { PAGE_FETCH_BACKOFF, pageFetchJobId, type PageFetchJob } from '../page-fetch.job';
 
-export interface PageFetchQueueOptions {
-  attempts: number;
-  backoffMs: number;
+/** Attempts and backoff are configuration: set once on the queue (`QueueModule.registerQueue`). */
+export function pageFetchJobOptions(
+  config: Pick<EnrichmentConfig, 'PAGE_FETCH_ATTEMPTS' | 'PAGE_FETCH_BACKOFF_MS'>,
+): JobsOptions {
+  return {
+    attempts: config.PAGE_FETCH_ATTEMPTS,
+    backoff: { type: PAGE_FETCH_BACKOFF, delay: config.PAGE_FETCH_BACKOFF_MS },
+  };
 }
 
 @Injectable()
@@ -15,20 +21,15 @@ export class PageFetchQueueRepository {
   constructor(@InjectQueue(QueueName.PageFetch) private readonly queue: Queue<PageFetchJob>) {}
 
   /** A job whose id still exists (waiting, active or retained) is not added again. */
-  async add(job: PageFetchJob, options: PageFetchQueueOptions): Promise<void> {
+  async add(job: PageFetchJob): Promise<void> {
     await this.queue.add(QueueName.PageFetch, job, {
-      ...this.jobOptions(options),
       jobId: pageFetchJobId(job.itemId, job.revision),
     });
   }
 
   /** While one re-link of the item is still pending, further ones are dropped (BullMQ deduplication). */
-  async addRelink(
-    job: PageFetchJob,
-    options: PageFetchQueueOptions & { delayMs: number },
-  ): Promise<void> {
+  async addRelink(job: PageFetchJob, options: { delayMs: number }): Promise<void> {
     await this.queue.add(QueueName.PageFetch, job, {
-      ...this.jobOptions(options),
       jobId: `relink_${job.itemId}_${randomUUID()}`,
       delay: options.delayMs,
       deduplication: { id: `relink_${job.itemId}` },
@@ -36,13 +37,9 @@ export class PageFetchQueueRepository {
   }
 
   /** A new job every run (its id names the run), so an item re-extracted before runs again. */
-  async addReextract(
-    job: PageFetchJob,
-    runId: string,
-    options: PageFetchQueueOptions,
-  ): Promise<string> {
+  async addReextract(job: PageFetchJob, runId: string): Promise<string> {
     const jobId = `reextract_${job.itemId}_${job.revision}_${runId}`;
-    await this.queue.add(QueueName.PageFetch, job, { ...this.jobOptions(options), jobId });
+    await this.queue.add(QueueName.PageFetch, job, { jobId });
     return jobId;
   }
 
@@ -56,18 +53,6 @@ export class PageFetchQueueRepository {
       state: await job.getState(),
       outcome: job.returnvalue as { kind: string } | undefined,
       failedReason: job.failedReason,
-    };
-  }
-
-  async ping(): Promise<void> {
-    await this.queue.getWaitingCount();
-  }
-
-  private jobOptions(options: PageFetchQueueOptions) {
-    return {
-      ...queueJobOptions[QueueName.PageFetch],
-      attempts: options.attempts,
-      backoff: { type: PAGE_FETCH_BACKOFF, delay: options.backoffMs },
     };
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, ReadinessRegistry } from '@curation/platform';
-import { ObjectStorageRepository, createS3Client, rawPageKey } from '@curation/storage';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG } from '@curation/platform';
+import { ObjectStorageRepository, rawPageKey } from '@curation/storage';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { EnrichmentConfig } from '../config/enrichment.config';
@@ -27,21 +27,14 @@ function headerSafe(value: string): string {
 
 /** The fetched page of every item revision, gzip in S3, so extraction can run again without a fetch. */
 @Injectable()
-export class RawPageRepository implements OnModuleInit {
-  private readonly storage: ObjectStorageRepository;
+export class RawPageRepository {
   private readonly maxPageBytes: number;
 
   constructor(
     @Inject(APP_CONFIG) config: EnrichmentConfig,
-    private readonly readiness: ReadinessRegistry,
+    @Inject(ObjectStorageRepository) private readonly storage: ObjectStorageRepository,
   ) {
-    this.storage = new ObjectStorageRepository(createS3Client(config), config.S3_BUCKET);
     this.maxPageBytes = config.PAGE_FETCH_MAX_BYTES;
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.storage.ensureBucket();
-    this.readiness.register('s3', () => this.storage.ensureBucket());
   }
 
   /** Idempotent: the same revision's page is written again under the same key. */

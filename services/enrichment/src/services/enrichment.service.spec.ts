@@ -1,10 +1,10 @@
-import { Topic, type EventOf, type ItemReceivedData, type OfferingLink } from '@curation/contracts';
+import { Topic, createEvent, type ItemReceivedData, type OfferingLink } from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
-import type { ReadinessRegistry } from '@curation/platform';
+import type { HostThrottleRepository } from '@curation/redis';
 import { SafeFetchError, type SafeFetchResponse } from '@curation/safe-fetch';
+import { automock } from '@curation/testing';
 import { enrichmentConfigSchema, type EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
-import type { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import type { ItemLinkRepository } from '../repositories/item-link.repository';
 import type { OfferingRepository } from '../repositories/offering.repository';
 import type {
@@ -55,7 +55,7 @@ function inlineExtraction(config: EnrichmentConfig, outcome?: PageExtraction['ki
     maxElements: config.EXTRACTION_MAX_ELEMENTS,
     bodyMaxBytes: config.BODY_MAX_BYTES,
   };
-  return {
+  return automock<PageExtractionRepository>('extraction', {
     extract: jest.fn(
       async (
         html: string,
@@ -68,7 +68,7 @@ function inlineExtraction(config: EnrichmentConfig, outcome?: PageExtraction['ki
         return { kind: 'extracted', metadata, body };
       },
     ),
-  } as unknown as PageExtractionRepository;
+  });
 }
 
 /** The Redis claims' semantics in memory: compare-and-set on the stored value. */
@@ -125,46 +125,43 @@ function setup(
   const rawPages = new Map<string, RawPage>();
   const fetches = jest.fn(fetchResult);
   const published: Array<{ topic: string; event: unknown }> = [];
-  const queued: Array<{ job: PageFetchJob; options: unknown }> = [];
+  const queued: PageFetchJob[] = [];
   const recorded: PageFetchJob[] = [];
   const queries: unknown[] = [];
-  const publisher = {
-    publish: jest.fn(async (topic: string, event: unknown) => {
+  const publisher = automock<EventPublisher>('publisher', {
+    publish: async (topic, event) => {
       published.push({ topic, event });
-      return event;
-    }),
-  };
+      return createEvent(topic, event);
+    },
+  });
   const service = new EnrichmentService(
     config,
-    {
-      add: jest.fn(
-        async (j: PageFetchJob, options: unknown) => void queued.push({ job: j, options }),
-      ),
-    } as unknown as PageFetchQueueRepository,
-    { fetch: fetches } as unknown as PageRepository,
-    { reserve: jest.fn(async () => throttleWait) } as unknown as HostThrottleRepository,
-    {
+    automock<PageFetchQueueRepository>('queue', {
+      add: jest.fn(async (j: PageFetchJob) => void queued.push(j)),
+    }),
+    automock<PageRepository>('pages', { fetch: fetches }),
+    automock<HostThrottleRepository>('throttle', { reserve: jest.fn(async () => throttleWait) }),
+    automock<OfferingRepository>('offerings', {
       findRelated: jest.fn(async (query: unknown) => {
         queries.push(query);
         return [offering];
       }),
-    } as unknown as OfferingRepository,
-    {
+    }),
+    automock<ItemLinkRepository>('itemLinks', {
       record: jest.fn(async (j: PageFetchJob) => void recorded.push(j)),
       remove: jest.fn(async () => undefined),
-    } as unknown as ItemLinkRepository,
-    publisher as unknown as EventPublisher,
-    { register: jest.fn() } as unknown as ReadinessRegistry,
+    }),
+    publisher,
     inlineExtraction(config, extraction),
-    {
+    automock<RawPageRepository>('rawPages', {
       save: jest.fn(async (itemId: string, revision: number, page: RawPage) => {
         rawPages.set(`${itemId}/${revision}`, page);
       }),
       find: jest.fn(async (itemId: string, revision: number) =>
         rawPages.get(`${itemId}/${revision}`),
       ),
-    } as unknown as RawPageRepository,
-    claims as unknown as ArticleClaimRepository,
+    }),
+    automock<ArticleClaimRepository>('claims', claims),
   );
   return { service, published, queued, recorded, queries, rawPages, fetches, claims };
 }
@@ -181,22 +178,17 @@ const htmlResponse = (
 });
 
 describe('EnrichmentService', () => {
-  it('queues one job per item revision with the configured attempts', async () => {
+  it('queues one job per item revision', async () => {
     const { service, queued } = setup(async () => htmlResponse(html));
-    const event = { itemId: ITEM_ID, revision: 3, data: received } as EventOf<
-      typeof Topic.ItemReceived
-    >;
+    const event = createEvent(Topic.ItemReceived, { itemId: ITEM_ID, revision: 3, data: received });
     await service.handleReceived(event);
     expect(queued).toEqual([
       {
-        job: {
-          itemId: ITEM_ID,
-          revision: 3,
-          received,
-          trigger: 'received',
-          traceparent: undefined,
-        },
-        options: { attempts: 5, backoffMs: 2000 },
+        itemId: ITEM_ID,
+        revision: 3,
+        received,
+        trigger: 'received',
+        traceparent: undefined,
       },
     ]);
   });
@@ -277,28 +269,17 @@ describe('EnrichmentService', () => {
     expect(published).toEqual([]);
   });
 
-  it('reports item.failed on the last attempt of a retryable failure', async () => {
+  it('fails a retryable failure on the last attempt, saying it was retryable', async () => {
     const { service, published } = setup(async () => {
       throw new SafeFetchError('timeout', 'timed out', URL_, { retryable: true });
     });
-    expect(await service.processPageFetch(job, { attempt: 5, maxAttempts: 5 })).toMatchObject({
+    expect(await service.processPageFetch(job, { attempt: 5, maxAttempts: 5 })).toEqual({
       kind: 'failed',
+      reason: expect.stringContaining('timeout') as string,
+      retryable: true,
     });
-    expect(published).toEqual([
-      {
-        topic: Topic.ItemFailed,
-        event: expect.objectContaining({
-          itemId: ITEM_ID,
-          revision: 3,
-          data: {
-            stage: 'enrichment',
-            reason: expect.stringContaining('timeout') as string,
-            attempts: 5,
-            retryable: true,
-          },
-        }) as unknown,
-      },
-    ]);
+    // item.failed is the job base's to publish.
+    expect(published).toEqual([]);
   });
 
   it('fails a 404 at once without retrying', async () => {
@@ -308,18 +289,19 @@ describe('EnrichmentService', () => {
     expect(await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 })).toEqual({
       kind: 'failed',
       reason: 'HTTP 404',
+      retryable: false,
     });
-    expect(published[0].topic).toBe(Topic.ItemFailed);
+    expect(published).toEqual([]);
   });
 
   it('fails a PDF with a clear reason', async () => {
-    const { service, published } = setup(async () => htmlResponse('%PDF-1.4', 'application/pdf'));
+    const { service } = setup(async () => htmlResponse('%PDF-1.4', 'application/pdf'));
     const outcome = await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 });
     expect(outcome).toMatchObject({
       kind: 'failed',
       reason: expect.stringContaining('application/pdf') as string,
+      retryable: false,
     });
-    expect((published[0].event as { data: { retryable: boolean } }).data.retryable).toBe(false);
   });
 
   it('returns throttled without fetching while the host is in its politeness interval', async () => {
@@ -354,12 +336,9 @@ describe('EnrichmentService', () => {
     expect(await service.processPageFetch(job, { attempt: 1, maxAttempts: 5 })).toEqual({
       kind: 'failed',
       reason: 'extraction budget exceeded',
+      retryable: false,
     });
-    expect(published).toHaveLength(1);
-    expect(published[0].topic).toBe(Topic.ItemFailed);
-    expect(published[0].event).toMatchObject({
-      data: { stage: 'enrichment', reason: 'extraction budget exceeded', retryable: false },
-    });
+    expect(published).toEqual([]);
   });
 
   it('retries an unexpected error (e.g. Kafka down) like a transient one', async () => {
@@ -421,7 +400,13 @@ describe('EnrichmentService', () => {
         ...received,
         source: 'openproject',
         url: `${URL_}-curated`,
-        workPackage: { id: 7614, typeName: 'Curated Content' } as never,
+        workPackage: {
+          id: 7614,
+          baseUrl: 'https://openproject.example.org',
+          lockVersion: 1,
+          updatedAt: '2021-09-01T08:27:50.622Z',
+          typeName: 'Curated Content',
+        },
       },
       trigger: 'received',
     };
@@ -508,11 +493,13 @@ describe('EnrichmentService', () => {
     it('frees the article when its item is removed', async () => {
       const { service, published } = setup(async () => htmlResponse(pageHtml));
       await service.processPageFetch(workPackageJob, { attempt: 1, maxAttempts: 5 });
-      await service.handleRemoved({
-        itemId: WORK_PACKAGE_ITEM,
-        revision: 13,
-        data: { reason: 'operator' },
-      } as EventOf<typeof Topic.ItemRemoved>);
+      await service.handleRemoved(
+        createEvent(Topic.ItemRemoved, {
+          itemId: WORK_PACKAGE_ITEM,
+          revision: 13,
+          data: { reason: 'operator' },
+        }),
+      );
       await service.processPageFetch(submissionJob, { attempt: 1, maxAttempts: 5 });
       expect(topicsOf(published).map(({ topic, itemId }) => [topic, itemId])).toEqual([
         [Topic.ItemEnriched, WORK_PACKAGE_ITEM],

@@ -1,18 +1,17 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Topic, type EventOf, type ItemEnrichedData } from '@curation/contracts';
-import { EventPublisher } from '@curation/kafka';
+import { EventPublisher, OnEvent, type StageFailure } from '@curation/kafka';
 import {
   APP_CONFIG,
   IO_SECONDS_BUCKETS,
-  ReadinessRegistry,
   pipelineCounter,
   pipelineHistogram,
 } from '@curation/platform';
+import { HostThrottleRepository } from '@curation/redis';
 import { SafeFetchError } from '@curation/safe-fetch';
 import { escapeText } from 'entities';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
-import { HostThrottleRepository } from '../repositories/host-throttle.repository';
 import { ItemLinkRepository } from '../repositories/item-link.repository';
 import { OfferingRepository } from '../repositories/offering.repository';
 import {
@@ -51,7 +50,7 @@ export type PageFetchOutcome =
   | { kind: 'duplicate'; duplicateOf: string }
   | { kind: 'skipped'; reason: typeof NO_STORED_PAGE }
   | { kind: 'throttled'; delayMs: number }
-  | { kind: 'failed'; reason: string };
+  | StageFailure;
 
 /** How an item stands towards the article it publishes (see `claimArticle`). */
 type ArticleStanding = { kind: 'publishes' } | { kind: 'duplicate'; of: string };
@@ -79,7 +78,7 @@ const fetchSeconds = pipelineHistogram({
 });
 
 @Injectable()
-export class EnrichmentService implements OnModuleInit {
+export class EnrichmentService {
   private readonly logger = new Logger(EnrichmentService.name);
 
   constructor(
@@ -90,31 +89,25 @@ export class EnrichmentService implements OnModuleInit {
     private readonly offerings: OfferingRepository,
     private readonly itemLinks: ItemLinkRepository,
     private readonly publisher: EventPublisher,
-    private readonly readiness: ReadinessRegistry,
     private readonly extraction: PageExtractionRepository,
     private readonly rawPages: RawPageRepository,
     private readonly articles: ArticleClaimRepository,
   ) {}
 
-  onModuleInit(): void {
-    this.readiness.register('redis', () => this.queue.ping());
-    this.readiness.register('opensearch', () => this.offerings.ping());
-  }
-
   /** Queues the fetch; once this returns the job is safely in Redis and the offset may be committed. */
+  @OnEvent(Topic.ItemReceived)
   async handleReceived(event: EventOf<typeof Topic.ItemReceived>): Promise<void> {
-    await this.queue.add(
-      {
-        itemId: event.itemId,
-        revision: event.revision,
-        traceparent: event.traceparent,
-        received: event.data,
-        trigger: 'received',
-      },
-      { attempts: this.config.PAGE_FETCH_ATTEMPTS, backoffMs: this.config.PAGE_FETCH_BACKOFF_MS },
-    );
+    await this.queue.add({
+      itemId: event.itemId,
+      revision: event.revision,
+      traceparent: event.traceparent,
+      received: event.data,
+      trigger: 'received',
+    });
   }
 
+  /** A removed item is no longer re-linked when the catalogue changes. */
+  @OnEvent(Topic.ItemRemoved)
   async handleRemoved(event: EventOf<typeof Topic.ItemRemoved>): Promise<void> {
     await this.itemLinks.remove(event.itemId);
     // A removed item no longer keeps the article from another item.
@@ -123,7 +116,7 @@ export class EnrichmentService implements OnModuleInit {
 
   /**
    * Fetches, extracts and publishes `enriched`. Retryable trouble throws RetryableFetchError while
-   * attempts remain; anything else (or the last attempt) publishes `item.failed` and returns `failed`.
+   * attempts remain; anything else (or the last attempt) returns `failed`.
    */
   async processPageFetch(job: PageFetchJob, attempt: AttemptInfo): Promise<PageFetchOutcome> {
     let outcome: PageFetchOutcome;
@@ -148,7 +141,7 @@ export class EnrichmentService implements OnModuleInit {
             : undefined;
         throw new RetryableFetchError(reason, retryAfterMs, { cause: error });
       }
-      outcome = await this.fail(job, reason, attempt.attempt, retryable);
+      outcome = this.fail(job, reason, attempt.attempt, retryable);
     }
     outcomes.inc({ outcome: outcome.kind, reason: reasonCode });
     return outcome;
@@ -331,22 +324,17 @@ export class EnrichmentService implements OnModuleInit {
     };
   }
 
-  private async fail(
+  /** The job base reports it as `item.failed`. */
+  private fail(
     job: PageFetchJob,
     reason: string,
     attempts: number,
     retryable: boolean,
-  ): Promise<PageFetchOutcome> {
+  ): PageFetchOutcome {
     this.logger.warn(
       `item ${job.itemId} r${job.revision} failed enrichment after ${attempts} attempt(s): ${reason}`,
     );
-    await this.publisher.publish(Topic.ItemFailed, {
-      itemId: job.itemId,
-      revision: job.revision,
-      traceparent: job.traceparent,
-      data: { stage: 'enrichment', reason, attempts, retryable },
-    });
-    return { kind: 'failed', reason };
+    return { kind: 'failed', reason, retryable };
   }
 }
 

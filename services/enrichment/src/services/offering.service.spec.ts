@@ -87,7 +87,7 @@ describe('OfferingService', () => {
       ['i1', 'relink'],
       ['i2', 'relink'],
     ]);
-    expect(relinked[0].options).toEqual({ attempts: 5, backoffMs: 2000, delayMs: 10 });
+    expect(relinked[0].options).toEqual({ delayMs: 10 });
     expect(failures).toEqual([
       {
         event: expect.objectContaining({

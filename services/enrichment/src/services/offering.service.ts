@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventOf, Topic } from '@curation/contracts';
-import type { BatchFailure } from '@curation/kafka';
+import { Topic, type EventOf } from '@curation/contracts';
+import { OnEventBatch, type BatchFailure } from '@curation/kafka';
 import { APP_CONFIG } from '@curation/platform';
 import type { EnrichmentConfig } from '../config/enrichment.config';
 import { ItemLinkRepository } from '../repositories/item-link.repository';
@@ -21,6 +21,8 @@ export class OfferingService {
     private readonly queue: PageFetchQueueRepository,
   ) {}
 
+  /** Catalogue changes arrive in batches: one bulk write and one re-link pass per batch. */
+  @OnEventBatch(Topic.OfferingUpserted)
   async upsertMany(
     events: OfferingEvent[],
   ): Promise<Array<BatchFailure<typeof Topic.OfferingUpserted>>> {
@@ -50,11 +52,7 @@ export class OfferingService {
       for (const job of jobs) {
         await this.queue.addRelink(
           { ...job, trigger: 'relink' },
-          {
-            attempts: this.config.PAGE_FETCH_ATTEMPTS,
-            backoffMs: this.config.PAGE_FETCH_BACKOFF_MS,
-            delayMs: this.config.RELINK_DELAY_MS,
-          },
+          { delayMs: this.config.RELINK_DELAY_MS },
         );
         count++;
       }

@@ -1,7 +1,4 @@
-import {
-  HOSTILE_BODIES,
-  expectInertMarkdown,
-} from '../../../../test/fixtures/hostile/hostile-markdown.fixture';
+import { expectInertMarkdown, HOSTILE_BODIES } from '@curation/testing';
 import {
   capHtml,
   extractReadableArticle,

@@ -33,7 +33,7 @@ export function openApiWarning(config: IngestionConfig): string | undefined {
 
 /**
  * Every `/v1/*` route of the application, wherever its controller is declared (the status
- * routes come from libs/operations), needs `Authorization: Bearer <INGESTION_API_TOKEN>` when a
+ * routes come from src/operations), needs `Authorization: Bearer <INGESTION_API_TOKEN>` when a
  * token is configured. Registered as a global guard so a route added later is covered too.
  */
 @Injectable()

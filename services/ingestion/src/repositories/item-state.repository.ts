@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { REDIS_CLIENT } from '@curation/redis';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { IngestionConfig } from '../config/ingestion.config';
-import { REDIS_CLIENT } from './redis.provider';
 
 /** An upstream version: `lockVersion`, ties broken by `updatedAt` (ms). */
 export interface UpstreamVersion {
@@ -16,34 +16,34 @@ export type ClaimResult =
   | { kind: 'stale'; published: UpstreamVersion }
   | { kind: 'busy' };
 
-/** Returns 'stale' when the stored version is newer or equal, else takes the claim (NX, PX). */
-const CLAIM_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current then
+/**
+ * Lua: whether the version in ARGV[2] (lockVersion) and ARGV[3] (updatedAt ms) is newer than the
+ * one recorded for field ARGV[1] of hash KEYS[1] (`lockVersion|ms`), and the recorded one.
+ */
+const IS_NEWER = `
+local function isNewer()
+  local current = redis.call('HGET', KEYS[1], ARGV[1])
+  if not current then return true, current end
   local sep = string.find(current, '|', 1, true)
   local lv = tonumber(string.sub(current, 1, sep - 1))
   local ms = tonumber(string.sub(current, sep + 1))
   local newLv = tonumber(ARGV[2])
   local newMs = tonumber(ARGV[3])
-  if newLv < lv or (newLv == lv and newMs <= ms) then return {'stale', current} end
+  return newLv > lv or (newLv == lv and newMs > ms), current
 end
+`;
+
+/** Returns 'stale' when the stored version is newer or equal, else takes the claim (NX, PX). */
+const CLAIM_SCRIPT = `${IS_NEWER}
+local newer, current = isNewer()
+if not newer then return {'stale', current} end
 if redis.call('SET', KEYS[2], ARGV[4], 'NX', 'PX', ARGV[5]) then return {'claimed', ''} end
 return {'busy', ''}
 `;
 
 /** Records the published version (never moving backwards), updates the live set, drops the claim. */
-const COMMIT_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-local newer = true
-if current then
-  local sep = string.find(current, '|', 1, true)
-  local lv = tonumber(string.sub(current, 1, sep - 1))
-  local ms = tonumber(string.sub(current, sep + 1))
-  local newLv = tonumber(ARGV[2])
-  local newMs = tonumber(ARGV[3])
-  newer = newLv > lv or (newLv == lv and newMs > ms)
-end
-if newer then
+const COMMIT_SCRIPT = `${IS_NEWER}
+if isNewer() then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3])
   if ARGV[6] == 'live' then
     redis.call('HSET', KEYS[3], ARGV[5], ARGV[2])

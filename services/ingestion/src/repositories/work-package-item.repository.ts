@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { REDIS_CLIENT } from '@curation/redis';
 import type { Redis } from 'ioredis';
 import type { IngestionConfig } from '../config/ingestion.config';
-import { REDIS_CLIENT } from './redis.provider';
 
 /**
  * What ingestion remembers about the item of each work package beyond its versions: which work

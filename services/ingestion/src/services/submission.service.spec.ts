@@ -1,40 +1,34 @@
-import { Topic, type ItemReceivedData } from '@curation/contracts';
-import type { EventPublisher } from '@curation/kafka';
-import {
-  HOSTILE_BODIES,
-  expectInertMarkdown,
-} from '../../../../test/fixtures/hostile/hostile-markdown.fixture';
-import type { ItemStatusService } from '@curation/operations';
-import type { IngestionConfig } from '../config/ingestion.config';
+import { loadConfig } from '@curation/config';
+import { Topic, createEvent, type ItemReceivedData } from '@curation/contracts';
+import { expectInertMarkdown, HOSTILE_BODIES, newTestService } from '@curation/testing';
+import { ingestionConfigSchema } from '../config/ingestion.config';
 import { SubmissionService } from './submission.service';
 
 function newService(statusStore: 'up' | 'down' = 'up') {
+  // The defaults: a 5 s publish timeout, descriptions up to 200 KB.
+  const config = loadConfig(ingestionConfigSchema, {
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    OPENPROJECT_URL: 'https://openproject.example.org',
+    OPENPROJECT_API_KEY: 'key',
+    OPENPROJECT_TYPE_ID: '7',
+    DEVELOPMENT_MODE: 'true',
+  });
+  const {
+    sut: service,
+    mocks: [publisher, , status],
+  } = newTestService(SubmissionService, { 1: config });
   const published: Array<{ topic: string; revision: number; data: ItemReceivedData }> = [];
-  const publisher = {
-    publish: async (topic: string, event: { revision: number; data: ItemReceivedData }) => {
-      published.push({ topic, revision: event.revision, data: event.data });
-    },
-  };
+  publisher.publish.mockImplementation(async (topic, event) => {
+    published.push({ topic, revision: event.revision, data: event.data as ItemReceivedData });
+    return createEvent(topic, event);
+  });
   const marked: Array<{ itemId: string; revision: number }> = [];
-  const status = {
-    accepted: async (itemId: string, revision: number) => {
-      if (statusStore === 'down') throw new Error('connect ECONNREFUSED');
-      marked.push({ itemId, revision });
-    },
-  };
-  const config = {
-    INGESTION_PUBLISH_TIMEOUT_MS: 5000,
-    DESCRIPTION_MAX_BYTES: 200 * 1024,
-  } as IngestionConfig;
-  return {
-    service: new SubmissionService(
-      publisher as unknown as EventPublisher,
-      config,
-      status as unknown as ItemStatusService,
-    ),
-    published,
-    marked,
-  };
+  status.accepted.mockImplementation(async (itemId, revision) => {
+    if (statusStore === 'down') throw new Error('connect ECONNREFUSED');
+    marked.push({ itemId, revision });
+  });
+  return { service, published, marked };
 }
 
 describe('a submitted item', () => {

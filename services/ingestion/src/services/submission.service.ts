@@ -9,7 +9,7 @@ import {
 } from '@curation/contracts';
 import { markdownInertParagraphs } from '@curation/content';
 import { EventPublisher } from '@curation/kafka';
-import { ItemStatusService } from '@curation/operations';
+import { ItemStatusService } from '../operations/item-status.service';
 import { issueLines } from '@curation/config';
 import { APP_CONFIG } from '@curation/platform';
 import { z } from 'zod';

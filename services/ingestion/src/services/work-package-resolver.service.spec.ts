@@ -1,5 +1,5 @@
 import { Topic, createEvent, itemIdForWorkPackage, type NewEvent } from '@curation/contracts';
-import { PermanentEventError, type EventPublisher } from '@curation/kafka';
+import { PermanentEventError } from '@curation/kafka';
 import {
   schemaPropertySchema,
   workPackageSchema,
@@ -7,12 +7,14 @@ import {
   type WorkPackageFormSchema,
 } from '@curation/openproject';
 import {
+  automock,
+  newTestService,
   STATUS,
   TASK_TYPE,
   workPackageJson,
-  workPackageSchemaJson,
   type WorkPackageOptions,
-} from '../../../../test/fixtures/openproject/work-package-7614.fixture';
+  workPackageSchemaJson,
+} from '@curation/testing';
 import { loadConfig } from '@curation/config';
 import { ingestionConfigSchema } from '../config/ingestion.config';
 import type { ItemStateRepository, UpstreamVersion } from '../repositories/item-state.repository';
@@ -83,7 +85,7 @@ function formSchema(overrides: Record<string, unknown> = {}): WorkPackageFormSch
 function setup(environment: Record<string, string> = {}) {
   const workPackages = new Map<number, OpenProjectWorkPackage>();
   let schema = formSchema();
-  const openProject = {
+  const openProject = automock<OpenProjectRepository>('openProject', {
     baseUrl: BASE_URL,
     getWorkPackage: async (id: number) => workPackages.get(id),
     getSchema: async () => schema,
@@ -93,15 +95,9 @@ function setup(environment: Record<string, string> = {}) {
       statusLookups++;
       return Object.values(STATUS).map((status) => ({ _type: 'Status' as const, ...status }));
     },
-  };
+  });
   let statusLookups = 0;
   const published: Array<{ topic: string; event: NewEvent<Topic> }> = [];
-  const publisher = {
-    publish: async (topic: Topic, event: NewEvent<Topic>) => {
-      published.push({ topic, event });
-      return createEvent(topic, event);
-    },
-  };
   const state = new FakeState();
   const config = loadConfig(ingestionConfigSchema, {
     KAFKA_BROKERS: '127.0.0.1:9092',
@@ -112,15 +108,20 @@ function setup(environment: Record<string, string> = {}) {
     DEVELOPMENT_MODE: 'true',
     ...environment,
   });
-  const repository = openProject as unknown as OpenProjectRepository;
-  const resolver = new WorkPackageResolverService(
-    repository,
-    state as unknown as ItemStateRepository,
-    new FakeItems() as unknown as WorkPackageItemRepository,
-    new PublishRuleService(repository, config),
-    publisher as unknown as EventPublisher,
-    config,
-  );
+  const {
+    sut: resolver,
+    mocks: [, , , , publisher],
+  } = newTestService(WorkPackageResolverService, {
+    0: openProject,
+    1: automock<ItemStateRepository>('state', state),
+    2: automock<WorkPackageItemRepository>('items', new FakeItems()),
+    3: new PublishRuleService(openProject, config),
+    5: config,
+  });
+  publisher.publish.mockImplementation(async (topic, event) => {
+    published.push({ topic, event });
+    return createEvent(topic, event);
+  });
   const put = (options: WorkPackageOptions & { id: number }) =>
     workPackages.set(options.id, workPackageSchema.parse(workPackageJson(options)));
   return {

@@ -6,7 +6,7 @@ import {
   type ItemReceivedData,
   type ItemRemovedData,
 } from '@curation/contracts';
-import { EventPublisher, PermanentEventError } from '@curation/kafka';
+import { EventPublisher, OnEvent, PermanentEventError } from '@curation/kafka';
 import {
   CustomFieldMappingError,
   OpenProjectRequestError,
@@ -83,6 +83,7 @@ export class WorkPackageResolverService {
   }
 
   /** Kafka edge: failures that retrying cannot fix become permanent (dead-lettered with the reason). */
+  @OnEvent(Topic.OpenProjectWebhook)
   async handleWebhookEvent(
     event: EventOf<typeof Topic.OpenProjectWebhook>,
   ): Promise<ResolveOutcome> {

@@ -7,6 +7,7 @@ import {
   type WorkPackageFormSchema,
 } from '@curation/openproject';
 import {
+  attachmentJson,
   REFERENCE_ATTACHMENT,
   REFERENCE_BODY_HTML,
   REFERENCE_SUBJECT,
@@ -14,11 +15,10 @@ import {
   REFERENCE_URL,
   STATUS,
   TASK_TYPE,
-  attachmentJson,
   workPackageJson,
-  workPackageSchemaJson,
   type WorkPackageOptions,
-} from '../../../../test/fixtures/openproject/work-package-7614.fixture';
+  workPackageSchemaJson,
+} from '@curation/testing';
 import {
   customFieldKeysOf,
   toReceivedData,

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { REDIS_CLIENT } from '@curation/redis';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { IngestionConfig } from '../config/ingestion.config';
-import { REDIS_CLIENT } from '../repositories/redis.provider';
 import type { WriteBackOutcome } from './write-back.job';
 
 export type CommentClaim =

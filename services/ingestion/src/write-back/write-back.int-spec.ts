@@ -2,16 +2,17 @@ import { Topic, itemIdForWorkPackage } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
 import { register } from 'prom-client';
 import {
+  eventually,
+  type HalObject,
+  KafkaEventCollector,
   REFERENCE_URL,
+  StandInOpenProject,
   STATUS,
+  uniqueName,
   webhookBody,
   workPackageJson,
-  type HalObject,
   type WorkPackageOptions,
-} from '../../../../test/fixtures/openproject/work-package-7614.fixture';
-import { KafkaEventCollector } from '../../../../test/fixtures/openproject/kafka-event-collector';
-import { StandInOpenProject } from '../../../../test/fixtures/openproject/stand-in-openproject';
-import { eventually, uniqueName } from '../../../../test/support/test-environment';
+} from '@curation/testing';
 import { webhookSignature } from '../services/webhook-signature';
 import {
   kafkaAndRedis,

@@ -1,41 +1,19 @@
-import {
-  EventConsumer,
-  EventPublisher,
-  KAFKA_CLIENT,
-  KAFKA_OPTIONS,
-  type KafkaOptions,
-} from '@curation/kafka';
-import type { Kafka } from 'kafkajs';
+import { eventConsumerProvider } from '@curation/kafka';
+import { OpenProjectStartupCheck } from '../services/openproject-startup-check.service';
 import { WriteBackClaimRepository } from './write-back-claim.repository';
-import {
-  WRITE_BACK_EVENT_CONSUMER,
-  WriteBackConsumer,
-  type WriteBackEventConsumer,
-} from './write-back.consumer';
 import { WriteBackProcessor } from './write-back.processor';
 import { WriteBackQueueRepository } from './write-back-queue.repository';
-import { WriteBackService } from './write-back.service';
+import { WRITE_BACK_GROUP, WriteBackService } from './write-back.service';
 
 /** The write-back's providers, for IngestionModule (it shares ingestion's repositories). */
 export const writeBackProviders = [
-  {
-    provide: WRITE_BACK_EVENT_CONSUMER,
-    inject: [KAFKA_CLIENT, KAFKA_OPTIONS, EventPublisher],
-    useFactory: (
-      kafka: Kafka,
-      options: KafkaOptions,
-      publisher: EventPublisher,
-    ): WriteBackEventConsumer => ({
-      consumer: new EventConsumer(
-        kafka,
-        { ...options, serviceName: `${options.serviceName}.write-back` },
-        publisher,
-      ),
-    }),
-  },
+  // Joins its group only once the OpenProject mapping is known good: a failed start stops cleanly.
+  eventConsumerProvider(WRITE_BACK_GROUP, {
+    inject: [OpenProjectStartupCheck],
+    useFactory: (check: OpenProjectStartupCheck) => () => check.passed,
+  }),
   WriteBackClaimRepository,
   WriteBackQueueRepository,
   WriteBackService,
-  WriteBackConsumer,
   WriteBackProcessor,
 ];

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Topic, itemIdForWorkPackage, type EventOf } from '@curation/contracts';
-import { publicFailureReason } from '@curation/operations';
+import { OnEvent, type EventHandlerOptions } from '@curation/kafka';
+import { publicFailureReason } from '../operations/public-failure-reason';
 import { OpenProjectRequestError, OpenProjectUnavailableError } from '@curation/openproject';
 import { APP_CONFIG } from '@curation/platform';
 import type { IngestionConfig } from '../config/ingestion.config';
@@ -19,6 +20,17 @@ import { WriteBackQueueRepository } from './write-back-queue.repository';
 import type { WriteBackJob, WriteBackOutcome } from './write-back.job';
 
 export type PostResult = 'posted' | 'duplicate' | 'rejected' | 'gave-up';
+
+/**
+ * A consumer group of its own (`<prefix>.ingestion.write-back`): item status already follows
+ * these topics in ingestion's group.
+ */
+export const WRITE_BACK_GROUP = 'write-back';
+
+const writeBackEvents: EventHandlerOptions<IngestionConfig> = {
+  group: WRITE_BACK_GROUP,
+  when: (config) => config.OPENPROJECT_WRITE_BACK !== 'off',
+};
 
 /** Another attempt is posting this comment right now (or crashed while posting): try later. */
 export class CommentBusyError extends Error {}
@@ -44,6 +56,7 @@ export class WriteBackService {
     @Inject(APP_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
+  @OnEvent(Topic.ItemIndexed, writeBackEvents)
   async published(event: EventOf<typeof Topic.ItemIndexed>): Promise<void> {
     const { data } = event;
     // The event names a work package of some OpenProject: only this one's own items are ours.
@@ -77,6 +90,7 @@ export class WriteBackService {
     await this.enqueue(event, 'published', workPackageId, comment);
   }
 
+  @OnEvent(Topic.ItemFailed, writeBackEvents)
   async failed(event: EventOf<typeof Topic.ItemFailed>): Promise<void> {
     const workPackageId = await this.items.workPackageOf(event.itemId);
     if (workPackageId === undefined) return this.noWorkPackage('failed');
@@ -89,6 +103,7 @@ export class WriteBackService {
     await this.enqueue(event, 'failed', workPackageId, comment);
   }
 
+  @OnEvent(Topic.ItemRemoved, writeBackEvents)
   async removed(event: EventOf<typeof Topic.ItemRemoved>): Promise<void> {
     const workPackageId = await this.items.workPackageOf(event.itemId);
     if (workPackageId === undefined) return this.noWorkPackage('removed');

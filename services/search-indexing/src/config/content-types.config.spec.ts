@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+import { fixturePath, referenceItem } from '@curation/testing';
 import { PublishedDocumentService } from '../services/published-document.service';
 import {
   chooseContentType,
@@ -15,10 +15,7 @@ import {
 } from './content-types.config';
 import { searchIndexingConfigSchema } from './search-indexing.config';
 
-const RESEARCH_FILE = join(
-  __dirname,
-  '../../../../test/fixtures/content-types/research.content-types.yaml',
-);
+const RESEARCH_FILE = fixturePath('content-types/research.content-types.yaml');
 
 const ENVIRONMENT = {
   KAFKA_BROKERS: 'localhost:9092',

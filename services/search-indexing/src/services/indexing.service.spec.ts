@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Topic, createEvent, type EventOf } from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
 import type { ObjectStorageRepository, StoredObject } from '@curation/storage';
-import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+import { automock, referenceItem } from '@curation/testing';
 import { resolveContentTypes } from '../config/content-types.config';
 import { searchIndexingConfigSchema } from '../config/search-indexing.config';
 import type {
@@ -10,12 +10,18 @@ import type {
   BulkOperation,
   SearchIndexRepository,
 } from '../repositories/search-index.repository';
-import { IndexingService, SearchIndexUnavailableError } from './indexing.service';
+import {
+  IndexingService,
+  NotIndexedYetError,
+  SearchIndexUnavailableError,
+} from './indexing.service';
 import { PublishedDocumentService } from './published-document.service';
+import type { SearchDocument } from './published-document.types';
 
 /** An in-memory index that answers bulk items the way OpenSearch does with `external_gte` versions. */
 class FakeSearchIndex {
   readonly versions = new Map<string, number>();
+  readonly documents = new Map<string, SearchDocument>();
   readonly rejected = new Map<string, BulkItemResult>();
   bulkCalls = 0;
 
@@ -29,11 +35,13 @@ class FakeSearchIndex {
         if (current !== undefined && current > operation.version)
           return { id: operation.id, status: 409 };
         this.versions.set(operation.id, operation.version);
+        this.documents.set(operation.id, operation.document);
         return { id: operation.id, status: current === undefined ? 201 : 200 };
       }
       if (current !== undefined && current > operation.version)
         return { id: operation.id, status: 409 };
       this.versions.delete(operation.id);
+      this.documents.delete(operation.id);
       return { id: operation.id, status: current === undefined ? 404 : 200 };
     });
   }
@@ -87,15 +95,16 @@ describe('IndexingService', () => {
       S3_SECRET_ACCESS_KEY: 'secret',
       SEARCH_BULK_MAX_DOCUMENTS: '2',
     });
-    const repository = {
-      bulk: (alias: string, operations: BulkOperation[]) => index.bulk(alias, operations),
-    } as unknown as SearchIndexRepository;
+    const repository = automock<SearchIndexRepository>('index', {
+      bulk: (alias, operations) => index.bulk(alias, operations),
+      get: async (_alias, id) => index.documents.get(id),
+    });
     service = new IndexingService(
       config,
       repository,
-      storage as unknown as ObjectStorageRepository,
+      automock<ObjectStorageRepository>('storage', storage),
       new PublishedDocumentService(resolveContentTypes({})),
-      publisher as unknown as EventPublisher,
+      automock<EventPublisher>('publisher', publisher),
     );
   });
 
@@ -153,9 +162,8 @@ describe('IndexingService', () => {
       },
     ]);
     expect(storage.objects.size).toBe(2);
-    expect(publisher.published.filter((event) => event.topic === Topic.ItemFailed)).toEqual([
-      { topic: Topic.ItemFailed, itemId: events[1].itemId, revision: 1 },
-    ]);
+    // The consumer dead-letters it and reports item.failed: not this service.
+    expect(publisher.published.filter((event) => event.topic === Topic.ItemFailed)).toEqual([]);
   });
 
   it.each([429, 503])(
@@ -197,5 +205,48 @@ describe('IndexingService', () => {
     expect(index.versions.has(event.itemId)).toBe(false);
     expect(storage.objects.has(`${event.itemId}.md`)).toBe(false);
     expect([...storage.objects.keys()]).toEqual([otherItem]);
+  });
+
+  describe('renditions-added', () => {
+    function renditionsAdded(event: EventOf<typeof Topic.ItemImaged>) {
+      const [main] = event.data.featuredImage.renditions;
+      const webp = { ...main, key: main.key.replace('.jpeg', '.webp'), format: 'webp' as const };
+      return createEvent(Topic.ItemRenditionsAdded, {
+        itemId: event.itemId,
+        revision: event.revision,
+        data: { sourceSha256: 'a'.repeat(64), renditions: [webp] },
+      });
+    }
+    const attempt = (n: number) => ({ topic: '', partition: 0, offset: '0', attempt: n });
+
+    it('adds the renditions to the indexed document of its revision, under the same version', async () => {
+      const event = imaged(3);
+      await service.indexBatch([event]);
+      const markdown = storage.objects.get(`${event.itemId}.md`);
+      await service.addRenditions(renditionsAdded(event), attempt(1));
+      expect(index.documents.get(event.itemId)?.renditions.map(({ format }) => format)).toEqual([
+        'jpeg',
+        'webp',
+      ]);
+      expect(index.versions.get(event.itemId)).toBe(3);
+      expect(storage.objects.get(`${event.itemId}.md`)).toBe(markdown);
+    });
+
+    it('never overwrites a newer revision', async () => {
+      const older = imaged(3);
+      await service.indexBatch([imaged(4)]);
+      const newer = index.documents.get(older.itemId);
+      await service.addRenditions(renditionsAdded(older), attempt(1));
+      expect(index.documents.get(older.itemId)).toBe(newer);
+    });
+
+    it('retries while its revision is not indexed, then leaves a removed item alone', async () => {
+      const event = imaged(3);
+      await expect(service.addRenditions(renditionsAdded(event), attempt(1))).rejects.toThrow(
+        NotIndexedYetError,
+      );
+      await service.addRenditions(renditionsAdded(event), attempt(5));
+      expect(index.documents.has(event.itemId)).toBe(false);
+    });
   });
 });

@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Topic, type EventOf } from '@curation/contracts';
-import { EventPublisher, type BatchFailure } from '@curation/kafka';
+import {
+  EventPublisher,
+  OnEvent,
+  OnEventBatch,
+  type BatchFailure,
+  type MessageContext,
+} from '@curation/kafka';
 import {
   APP_CONFIG,
   IO_SECONDS_BUCKETS,
@@ -17,10 +23,17 @@ import {
   type BulkOperation,
 } from '../repositories/search-index.repository';
 import { documentKeyFor, PublishedDocumentService } from './published-document.service';
+import { renditionsUpdate } from './renditions-update';
 import type { PublishedDocument, SearchDocument } from './published-document.types';
 
 type ImagedEvent = EventOf<typeof Topic.ItemImaged>;
 type RemovedEvent = EventOf<typeof Topic.ItemRemoved>;
+type RenditionsAddedEvent = EventOf<typeof Topic.ItemRenditionsAdded>;
+
+/** The revision's document is not in the index yet: the consumer retries with backoff. */
+export class NotIndexedYetError extends Error {
+  override readonly name = 'NotIndexedYetError';
+}
 
 interface Prepared {
   event: ImagedEvent;
@@ -127,6 +140,7 @@ export class IndexingService {
     return this.config.SEARCH_INDEX_ALIAS;
   }
 
+  @OnEventBatch(Topic.ItemImaged)
   async indexBatch(events: ImagedEvent[]): Promise<BatchFailure<typeof Topic.ItemImaged>[]> {
     const failures: BatchFailure<typeof Topic.ItemImaged>[] = [];
     const built: Array<{ event: ImagedEvent; document: PublishedDocument }> = [];
@@ -188,7 +202,7 @@ export class IndexingService {
         },
       })),
     );
-    await this.reportFailures(failures);
+    this.logFailures(failures);
 
     documents.inc({ operation: 'index', outcome: 'published' }, publish.length);
     documents.inc(
@@ -199,6 +213,7 @@ export class IndexingService {
     return failures;
   }
 
+  @OnEventBatch(Topic.ItemRemoved)
   async removeBatch(events: RemovedEvent[]): Promise<BatchFailure<typeof Topic.ItemRemoved>[]> {
     const latest = newestPerItem(events);
     const results = await this.bulk(
@@ -215,10 +230,42 @@ export class IndexingService {
     await Promise.all(
       removed.map((event) => this.writeLimit(() => this.deleteObjectsOf(event.itemId))),
     );
-    await this.reportFailures(failures);
+    this.logFailures(failures);
     documents.inc({ operation: 'remove', outcome: 'removed' }, removed.length);
     documents.inc({ operation: 'remove', outcome: 'failed' }, failures.length);
     return failures;
+  }
+
+  /**
+   * Adds the slow renditions (WebP, AVIF) to the document of their revision: a partial update
+   * under the index's revision check (see `renditionsUpdate`). The Markdown is not written: its
+   * front matter names only the main rendition, so it is already final.
+   */
+  @OnEvent(Topic.ItemRenditionsAdded)
+  async addRenditions(event: RenditionsAddedEvent, context: MessageContext): Promise<void> {
+    const indexed = await this.index.get(this.alias, event.itemId);
+    const update = renditionsUpdate(indexed, {
+      revision: event.revision,
+      renditions: event.data.renditions,
+    });
+    if (update.kind === 'not-indexed' && context.attempt < this.config.KAFKA_MAX_ATTEMPTS) {
+      throw new NotIndexedYetError(`${event.itemId} r${event.revision} is not indexed yet`);
+    }
+    if (update.kind !== 'apply') {
+      // Removed or failed (attempts spent): the renditions stay stored, nothing shows them.
+      documents.inc({ operation: 'renditions', outcome: update.kind });
+      return;
+    }
+    const [result] = await this.upsert([update.document]);
+    if (result.status === 200 || result.status === 201) {
+      indexWrites.inc({ result: result.result ?? String(result.status) });
+      documents.inc({ operation: 'renditions', outcome: 'added' });
+    } else if (result.status === 409) {
+      // A newer revision was indexed between the read and the write: it wins.
+      documents.inc({ operation: 'renditions', outcome: 'stale' });
+    } else {
+      throw new Error(describe(result));
+    }
   }
 
   /**
@@ -300,20 +347,10 @@ export class IndexingService {
     if (chunk.length > 0) yield chunk;
   }
 
-  /** The item's status shows why it stopped; the event itself goes to the dead-letter topic. */
-  private async reportFailures(failures: Array<BatchFailure<Topic>>): Promise<void> {
-    if (failures.length === 0) return;
+  /** Returned to the consumer, which dead-letters each event and reports the item failed. */
+  private logFailures(failures: Array<BatchFailure<Topic>>): void {
     for (const failure of failures) {
       this.logger.warn(`item ${failure.event.itemId} not indexed: ${failure.reason}`);
     }
-    await this.publisher.publishMany(
-      Topic.ItemFailed,
-      failures.map(({ event, reason }) => ({
-        itemId: event.itemId,
-        revision: event.revision,
-        traceparent: event.traceparent,
-        data: { stage: 'search-indexing', reason, attempts: 1, retryable: false },
-      })),
-    );
   }
 }

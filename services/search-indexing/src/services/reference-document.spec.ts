@@ -1,10 +1,7 @@
+import { FRONT_MATTER_YAML_OPTIONS } from '@curation/content';
 import { itemImagedDataSchema } from '@curation/contracts';
-import { parse } from 'yaml';
-import {
-  referenceBody,
-  referenceDocumentText,
-  referenceItem,
-} from '../../../../test/fixtures/reference/reference-item.fixture';
+import { parse, stringify } from 'yaml';
+import { referenceBody, referenceDocumentText, referenceItem } from '@curation/testing';
 import { resolveContentTypes } from '../config/content-types.config';
 import { PublishedDocumentService } from './published-document.service';
 import { FRONT_MATTER_PAGE_KEYS } from './published-document.types';
@@ -90,6 +87,11 @@ describe('the published document of work package 7614 (golden test)', () => {
 
   it('publishes the reference body unchanged after the front matter', () => {
     expect(actual.body).toBe(`${referenceBody()}\n`);
+  });
+
+  it('writes the front matter byte for byte as the yaml library does with the same options', () => {
+    const frontMatter = stringify(published.search.frontMatter, FRONT_MATTER_YAML_OPTIONS);
+    expect(markdown.startsWith(`---\n${frontMatter}---\n`)).toBe(true);
   });
 
   it('reads the same under a YAML 1.1 reader (dates and numbers-as-text stay strings)', () => {

@@ -1,6 +1,6 @@
 import { loadConfig } from '@curation/config';
 import { createOpenSearchClient } from '@curation/search';
-import { testEnvironment, uniqueName } from '../../../../test/support/test-environment';
+import { testEnvironment, uniqueName } from '@curation/testing';
 import { searchIndexingConfigSchema } from '../config/search-indexing.config';
 import { curatedContentIndexTemplate } from '../repositories/curated-content.index-template';
 import { SearchIndexRepository } from '../repositories/search-index.repository';

@@ -1,12 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '@curation/platform';
+import { indexNamePattern, indexVersionOf, versionedIndexName } from '@curation/search';
 import type { SearchIndexingConfig } from '../config/search-indexing.config';
-import {
-  curatedContentIndexTemplate,
-  indexNamePattern,
-  indexVersionOf,
-  versionedIndexName,
-} from '../repositories/curated-content.index-template';
+import { curatedContentIndexTemplate } from '../repositories/curated-content.index-template';
 import { SearchIndexRepository } from '../repositories/search-index.repository';
 
 export interface ReindexOutcome {
@@ -38,32 +34,21 @@ export class SearchIndexSetupService {
   /** Idempotent, and safe when several instances start at once. */
   async ensureIndex(): Promise<void> {
     await this.putTemplate();
-    const targets = await this.index.aliasTargets(this.alias);
-    if (targets.length > 0) {
-      // Fields added to the template since the index was made are added to it in place (a
-      // changed field needs `reindex`): strict mappings would refuse documents carrying them.
-      for (const target of targets) {
-        await this.index
-          .putMapping(target, this.template().template.mappings)
-          .catch((error: Error) => {
-            throw new Error(
-              `index ${target} cannot take the template's mappings in place (${error.message}): run \`npm run cli -- reindex\``,
-            );
-          });
-      }
+    const existing = await this.index.ensureAliasedIndex(this.alias);
+    if (existing.length === 0) {
+      this.logger.log(`created ${versionedIndexName(this.alias, 1)} behind alias ${this.alias}`);
       return;
     }
-    const first = versionedIndexName(this.alias, 1);
-    const created = await this.index.createIndex(first, {
-      [this.alias]: { is_write_index: true },
-    });
-    if (created) {
-      this.logger.log(`created ${first} behind alias ${this.alias}`);
-      return;
-    }
-    // Another instance created the index; it may not have added the alias yet.
-    if ((await this.index.aliasTargets(this.alias)).length === 0) {
-      await this.index.pointAlias(this.alias, first, []);
+    // Fields added to the template since the index was made are added to it in place (a
+    // changed field needs `reindex`): strict mappings would refuse documents carrying them.
+    for (const target of existing) {
+      await this.index
+        .putMapping(target, this.template().template.mappings)
+        .catch((error: Error) => {
+          throw new Error(
+            `index ${target} cannot take the template's mappings in place (${error.message}): run \`npm run cli -- reindex\``,
+          );
+        });
     }
   }
 

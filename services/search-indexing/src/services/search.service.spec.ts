@@ -1,4 +1,4 @@
-import type { ObjectStorageRepository } from '@curation/storage';
+import { automock, newTestService } from '@curation/testing';
 import { searchIndexingConfigSchema } from '../config/search-indexing.config';
 import { searchQuerySchema } from '../controllers/search-query.dto';
 import type { SearchIndexRepository, SearchResult } from '../repositories/search-index.repository';
@@ -31,25 +31,11 @@ const missing = Object.assign(new Error('no such point in time'), { meta: { stat
 
 /** Every repository method the test did not stub fails the test. */
 function indexWith(stubs: Partial<Record<keyof SearchIndexRepository, jest.Mock>>) {
-  const strict = (name: string) =>
-    jest.fn(async () => {
-      throw new Error(`unexpected call: ${name}`);
-    });
-  return {
-    search: strict('search'),
-    searchPointInTime: strict('searchPointInTime'),
-    openPointInTime: strict('openPointInTime'),
-    closePointInTime: strict('closePointInTime'),
-    ...stubs,
-  };
+  return automock<SearchIndexRepository>('index', stubs);
 }
 
-function serviceWith(index: ReturnType<typeof indexWith>): SearchService {
-  return new SearchService(
-    config,
-    index as unknown as SearchIndexRepository,
-    {} as ObjectStorageRepository,
-  );
+function serviceWith(index: SearchIndexRepository): SearchService {
+  return newTestService(SearchService, { 0: config, 1: index }).sut;
 }
 
 function found(outcome: SearchOutcome) {

@@ -1,0 +1,2 @@
+export * from './host-throttle.repository';
+export * from './redis.module';

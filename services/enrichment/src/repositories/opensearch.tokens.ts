@@ -1,1 +1,0 @@
-export const OPENSEARCH_CLIENT = Symbol('OPENSEARCH_CLIENT');
