@@ -244,13 +244,16 @@ describe('EnrichmentService', () => {
       },
       { attempt: 1, maxAttempts: 5 },
     );
-    const data = (published[0].event as { data: { article: Record<string, string> } }).data;
-    // Carried once: the curator's HTML in descriptionHtml (sanitised downstream), not again as the body.
+    const data = (
+      published[0].event as { data: { article: Record<string, string>; descriptionHtml?: string } }
+    ).data;
+    // Chosen once, here: the curator's HTML, sanitised, as the body; not carried a second time.
     expect(data.article).toEqual({
       title: 'Curated title',
-      bodyHtml: '',
+      bodyHtml: '<p>Curated text.</p>',
       description: 'Curated text.',
     });
+    expect(data).not.toHaveProperty('descriptionHtml');
   });
 
   it('throws a retryable error with the capped Retry-After while attempts remain', async () => {

@@ -23,7 +23,7 @@ import { PageRepository } from '../repositories/page.repository';
 import { deriveFields } from '../utils/derived-fields.util';
 import { decodeHtml } from '../utils/html-decoder';
 import { pageTitle } from '../utils/metadata-extractor';
-import { sanitizeBody, summarise } from '../utils/readable-body';
+import { capHtml, sanitizeBody, summarise } from '../utils/readable-body';
 import {
   ArticleClaimRepository,
   type ArticleHolder,
@@ -282,17 +282,19 @@ export class EnrichmentService {
     finalUrl: string,
     extraction: Exclude<PageExtraction, { kind: 'over-budget' }>,
   ): Promise<ItemEnrichedData> {
-    const { received } = job;
+    const { descriptionHtml, ...received } = job.received;
     const meta = extraction.metadata;
     const readable = extraction.kind === 'extracted' ? extraction.body : undefined;
-    const curated = received.descriptionHtml?.trim();
-    // The curator's description already rides in `descriptionHtml` (capped at ingestion) and
-    // wins downstream: a second copy as the body could double the event past Kafka's 1 MB.
-    const bodyHtml = curated ? '' : (readable?.html ?? '');
+    const curated = descriptionHtml?.trim();
+    // The body is chosen here, once: the curator's description wins over the page's text, and
+    // is sanitised and capped like it. It travels on as the body only (not as descriptionHtml
+    // too: two copies could take the event past Kafka's 1 MB).
+    const bodyHtml = curated
+      ? capHtml(sanitizeBody(curated, finalUrl), this.config.BODY_MAX_BYTES, finalUrl)
+      : (readable?.html ?? '');
     const title = received.title ?? pageTitle(meta) ?? new URL(received.url).hostname;
     const description =
-      summarise(curated ? sanitizeBody(curated, finalUrl) : bodyHtml) ||
-      summarise(`<p>${escapeText(meta.description ?? '')}</p>`);
+      summarise(bodyHtml) || summarise(`<p>${escapeText(meta.description ?? '')}</p>`);
     const relatedOfferings = await this.offerings.findRelated({
       categories: received.topics,
       text: `${title} ${description}`,

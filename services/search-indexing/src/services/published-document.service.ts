@@ -209,8 +209,10 @@ export class PublishedDocumentService {
    * result made Markdown-inert: one HTML block, no Markdown or shortcode syntax in its text.
    */
   body(data: ItemImagedData): string {
+    // Enrichment chooses the body; `descriptionHtml` is read only from events it enriched before
+    // it did (they carried the curator's description there and an empty body).
     return markdownInertHtml(
-      sanitizeHtml(data.descriptionHtml || data.article.bodyHtml, BODY_SANITIZE_OPTIONS),
+      sanitizeHtml(data.article.bodyHtml || data.descriptionHtml || '', BODY_SANITIZE_OPTIONS),
     );
   }
 
