@@ -67,7 +67,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@curation/testing', message: 'Only tests import @curation/testing.' }] },
+        {
+          paths: [{ name: '@curation/testing', message: 'Only tests import @curation/testing.' }],
+          patterns: [
+            { group: ['@curation/testing/*'], message: 'Only tests import @curation/testing.' },
+          ],
+        },
       ],
     },
   },

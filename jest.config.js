@@ -19,7 +19,10 @@ const shared = {
   transformIgnorePatterns: [
     '/node_modules/(?!(linkedom|htmlparser2|domhandler|domutils|dom-serializer|domelementtype|entities|uhyphen|html-escaper|htmlparser2|cssom|cssomnom|css-select|css-what|boolbase|nth-check|@apidevtools/json-schema-ref-parser)/)',
   ],
-  moduleNameMapper: { '^@curation/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper: {
+    '^@curation/([a-z-]+)$': '<rootDir>/libs/$1/src',
+    '^@curation/testing/([a-z-]+)$': '<rootDir>/libs/testing/src/$1',
+  },
   modulePathIgnorePatterns: ['<rootDir>/.infra', '<rootDir>/dist', '<rootDir>/.*/dist/'],
 };
 

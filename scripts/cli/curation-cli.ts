@@ -193,7 +193,8 @@ export function buildProgram(): Command {
   items
     .command('reextract [itemId]')
     .description(
-      'extract again from the pages kept in S3 (no fetch); the new result flows on to indexing',
+      'extract again from the pages kept in S3 (no fetch); the new result flows on to indexing ' +
+        'in the bulk lane (live items go first)',
     )
     .option('--all', 'every enriched item')
     .option('--wait-seconds <n>', 'give up waiting for the jobs after this long', positiveInteger)

@@ -1,4 +1,5 @@
 import type { JobsOptions } from 'bullmq';
+import type { ItemPriority } from './events/item-received.event';
 
 /** Every BullMQ queue of the pipeline, with its job options, defined once. */
 export const QueueName = {
@@ -42,6 +43,14 @@ export const queueJobOptions: Record<QueueName, JobsOptions> = {
     removeOnFail: { age: 7 * 24 * 3600 },
   },
 };
+
+/**
+ * The lane of an item's jobs: BullMQ takes every waiting job without a priority before any job
+ * with one (delayed and retried jobs keep theirs), so bulk work runs only while no live item waits.
+ */
+export function laneJobOptions(priority: ItemPriority | undefined): Pick<JobsOptions, 'priority'> {
+  return priority === 'bulk' ? { priority: 1 } : {};
+}
 
 /**
  * The id of the one job a stage runs per item revision (BullMQ ids must not contain ':'). A

@@ -1,4 +1,5 @@
 export * from './fixtures';
+export * from './opensearch-client';
 export * from './test-service';
 export * from '../../../test/support/consumer-progress';
 export * from '../../../test/support/kafka-test-module';

@@ -12,9 +12,9 @@ import {
   type EventDataOf,
   type FeaturedImage,
 } from '@curation/contracts';
+import { uniqueName } from '@curation/testing';
+import { photoJpeg } from '@curation/testing/photo-images';
 import { QueueEvents, type Queue } from 'bullmq';
-import { photoJpeg } from '../../../test/support/photo-images';
-import { uniqueName } from '../../../test/support/test-environment';
 import { imageProcessingConfigSchema } from './config/image-processing.config';
 import { ImageProcessingModule } from './image-processing.module';
 import type { ImageRenderJob } from './image-render.job';

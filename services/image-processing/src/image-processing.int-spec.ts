@@ -15,12 +15,7 @@ import {
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
 import { ObjectStorageRepository, createS3Client } from '@curation/storage';
-import { QueueEvents, type Queue } from 'bullmq';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import sharp from 'sharp';
-import { startGroupAtEnd } from '../../../test/support/consumer-progress';
-import { enrichedData } from './testing/enriched-data.fixture';
-import { eventually, uniqueName } from '../../../test/support/test-environment';
+import { eventually, startGroupAtEnd, uniqueName } from '@curation/testing';
 import {
   animatedGif,
   cmykJpeg,
@@ -28,11 +23,15 @@ import {
   hugePng,
   photoJpeg,
   transparentPng,
-} from '../../../test/support/photo-images';
+} from '@curation/testing/photo-images';
+import { QueueEvents, type Queue } from 'bullmq';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import sharp from 'sharp';
 import { imageProcessingConfigSchema } from './config/image-processing.config';
 import { ImageProcessingModule } from './image-processing.module';
 import type { ImageRenderJob } from './image-render.job';
 import { MediaRepository } from './repositories/media.repository';
+import { enrichedData } from './testing/enriched-data.fixture';
 import { ImageProcessingService } from './services/image-processing.service';
 
 // The project's testTimeout does not reach hooks here; broker joins and retried jobs take seconds.

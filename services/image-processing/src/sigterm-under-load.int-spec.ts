@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueName, queueJobOptions } from '@curation/contracts';
+import { eventually, testEnvironment, uniqueName } from '@curation/testing';
+import { photoJpeg } from '@curation/testing/photo-images';
 import { Queue } from 'bullmq';
 import { findFreePorts } from '../../../infra/src/free-ports';
 import {
@@ -13,8 +15,6 @@ import {
   stopProcess,
   waitUntilLive,
 } from '../../../scripts/pipeline-processes';
-import { photoJpeg } from '../../../test/support/photo-images';
-import { eventually, testEnvironment, uniqueName } from '../../../test/support/test-environment';
 import type { ImageRenderJob } from './image-render.job';
 import { enrichedData } from './testing/enriched-data.fixture';
 

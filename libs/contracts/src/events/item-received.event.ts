@@ -6,6 +6,13 @@ import {
   workPackageRefSchema,
 } from './shared.schemas';
 
+/**
+ * `bulk`: imports, backfills and re-runs. Their jobs wait while any live item's job waits, so a
+ * burst of them does not delay the items editors are waiting for. Absent: a live item.
+ */
+export const itemPrioritySchema = z.enum(['bulk']);
+export type ItemPriority = z.infer<typeof itemPrioritySchema>;
+
 export const itemReceivedDataSchema = z.object({
   source: z.enum(['openproject', 'submission']),
   workPackage: workPackageRefSchema.optional(),
@@ -30,5 +37,6 @@ export const itemReceivedDataSchema = z.object({
   updatedAt: z.iso.datetime({ offset: true }),
   /** The custom fields by name, as the document's `openProjectCustomFields` shows them. */
   customFields: z.record(z.string(), customFieldValue),
+  priority: itemPrioritySchema.optional(),
 });
 export type ItemReceivedData = z.infer<typeof itemReceivedDataSchema>;

@@ -1,4 +1,4 @@
-import type { Client } from '@opensearch-project/opensearch';
+import { fakeOpenSearchClient } from '@curation/testing';
 import { enrichmentConfigSchema } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
 import { ItemLinkRepository } from './item-link.repository';
@@ -35,7 +35,7 @@ function fakeClient(statusOf: (id: string) => number) {
       },
     };
   });
-  return { client: { bulk } as unknown as Client, requests };
+  return { client: fakeOpenSearchClient({ bulk }), requests };
 }
 
 describe('ItemLinkRepository.record', () => {
@@ -60,7 +60,7 @@ describe('ItemLinkRepository.record', () => {
       if (calls++ === 0) throw new Error('connection refused');
       return { body: { items: [{ index: { status: 201 } }] } };
     });
-    const links = new ItemLinkRepository({ bulk } as unknown as Client, config);
+    const links = new ItemLinkRepository(fakeOpenSearchClient({ bulk }), config);
     await expect(links.record(job('a'))).rejects.toThrow('connection refused');
     await expect(links.record(job('b'))).resolves.toBeUndefined();
   });

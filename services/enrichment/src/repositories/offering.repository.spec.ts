@@ -1,4 +1,4 @@
-import type { Client } from '@opensearch-project/opensearch';
+import { fakeOpenSearchClient } from '@curation/testing';
 import { enrichmentConfigSchema } from '../config/enrichment.config';
 import { OfferingRepository } from './offering.repository';
 
@@ -32,7 +32,7 @@ function fakeClient(sharing: () => number) {
     };
   });
   const bulk = jest.fn(async () => ({ body: { items: [{ index: { status: 201 } }] } }));
-  return { client: { search, bulk } as unknown as Client, search };
+  return { client: fakeOpenSearchClient({ search, bulk }), search };
 }
 
 const query = (text: string) => ({ categories: ['B', 'A', 'A'], text, limit: 5 });

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { QueueName } from '@curation/contracts';
+import { QueueName, laneJobOptions } from '@curation/contracts';
 import type { JobsOptions, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { EnrichmentConfig } from '../config/enrichment.config';
@@ -16,6 +16,11 @@ export function pageFetchJobOptions(
   };
 }
 
+/** The priority travels in the item's data, so the stages after this one keep the lane too. */
+function inBulkLane(job: PageFetchJob): PageFetchJob {
+  return { ...job, received: { ...job.received, priority: 'bulk' } };
+}
+
 @Injectable()
 export class PageFetchQueueRepository {
   constructor(@InjectQueue(QueueName.PageFetch) private readonly queue: Queue<PageFetchJob>) {}
@@ -24,22 +29,33 @@ export class PageFetchQueueRepository {
   async add(job: PageFetchJob): Promise<void> {
     await this.queue.add(QueueName.PageFetch, job, {
       jobId: pageFetchJobId(job.itemId, job.revision),
+      ...laneJobOptions(job.received.priority),
     });
   }
 
-  /** While one re-link of the item is still pending, further ones are dropped (BullMQ deduplication). */
+  /**
+   * While one re-link of the item is still pending, further ones are dropped (BullMQ deduplication).
+   * A catalogue change re-links many items at once: bulk work, down to the image render.
+   */
   async addRelink(job: PageFetchJob, options: { delayMs: number }): Promise<void> {
-    await this.queue.add(QueueName.PageFetch, job, {
+    await this.queue.add(QueueName.PageFetch, inBulkLane(job), {
       jobId: `relink_${job.itemId}_${randomUUID()}`,
       delay: options.delayMs,
       deduplication: { id: `relink_${job.itemId}` },
+      ...laneJobOptions('bulk'),
     });
   }
 
-  /** A new job every run (its id names the run), so an item re-extracted before runs again. */
+  /**
+   * A new job every run (its id names the run), so an item re-extracted before runs again. Bulk
+   * work, down to the image render.
+   */
   async addReextract(job: PageFetchJob, runId: string): Promise<string> {
     const jobId = `reextract_${job.itemId}_${job.revision}_${runId}`;
-    await this.queue.add(QueueName.PageFetch, job, { jobId });
+    await this.queue.add(QueueName.PageFetch, inBulkLane(job), {
+      jobId,
+      ...laneJobOptions('bulk'),
+    });
     return jobId;
   }
 

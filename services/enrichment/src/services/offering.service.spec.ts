@@ -1,9 +1,7 @@
 import { Topic, type EventOf, type ItemReceivedData } from '@curation/contracts';
+import { newTestService } from '@curation/testing';
 import { enrichmentConfigSchema } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
-import type { ItemLinkRepository } from '../repositories/item-link.repository';
-import type { OfferingRepository } from '../repositories/offering.repository';
-import type { PageFetchQueueRepository } from '../repositories/page-fetch-queue.repository';
 import { OfferingService } from './offering.service';
 
 const config = enrichmentConfigSchema.parse({
@@ -52,42 +50,32 @@ function offeringEvent(
 
 describe('OfferingService', () => {
   it('writes the batch and re-links items in new and previous categories, reporting write failures', async () => {
-    const written: unknown[] = [];
+    const {
+      sut: service,
+      mocks: [, offerings, itemLinks, queue],
+    } = newTestService(OfferingService, { 0: config });
+    offerings.categoriesOf.mockResolvedValue(['Old']);
+    offerings.upsertMany.mockResolvedValue([{ offeringId: 2, reason: 'mapper_parsing_exception' }]);
     const searched: string[][] = [];
-    const relinked: Array<{ job: PageFetchJob; options: unknown }> = [];
-    const service = new OfferingService(
-      config,
-      {
-        categoriesOf: jest.fn(async () => ['Old']),
-        upsertMany: jest.fn(async (offerings: unknown[]) => {
-          written.push(...offerings);
-          return [{ offeringId: 2, reason: 'mapper_parsing_exception' }];
-        }),
-      } as unknown as OfferingRepository,
-      {
-        findInCategories: async function* (categories: string[]) {
-          searched.push([...categories].sort());
-          yield [itemJob('i1', ['A']), itemJob('i2', ['Old'])];
-        },
-      } as unknown as ItemLinkRepository,
-      {
-        addRelink: jest.fn(
-          async (job: PageFetchJob, options: unknown) => void relinked.push({ job, options }),
-        ),
-      } as unknown as PageFetchQueueRepository,
-    );
+    itemLinks.findInCategories.mockImplementation(async function* (categories) {
+      searched.push([...categories].sort());
+      yield [itemJob('i1', ['A']), itemJob('i2', ['Old'])];
+    });
+    queue.addRelink.mockResolvedValue(undefined);
     const failures = await service.upsertMany([
       offeringEvent(1, ['A']),
       offeringEvent(2, ['B']),
       offeringEvent(1, ['A', 'C']),
     ]);
-    expect(written).toHaveLength(2);
+    expect(offerings.upsertMany).toHaveBeenCalledTimes(1);
+    expect(offerings.upsertMany.mock.calls[0][0]).toHaveLength(2);
     expect(searched).toEqual([['A', 'C', 'Old']]);
-    expect(relinked.map(({ job }) => [job.itemId, job.trigger])).toEqual([
+    const relinked = queue.addRelink.mock.calls;
+    expect(relinked.map(([job]) => [job.itemId, job.trigger])).toEqual([
       ['i1', 'relink'],
       ['i2', 'relink'],
     ]);
-    expect(relinked[0].options).toEqual({ delayMs: 10 });
+    expect(relinked[0][1]).toEqual({ delayMs: 10 });
     expect(failures).toEqual([
       {
         event: expect.objectContaining({

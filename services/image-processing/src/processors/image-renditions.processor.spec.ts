@@ -1,8 +1,7 @@
+import { automock, newTestService } from '@curation/testing';
 import { DelayedError, type Job } from 'bullmq';
 import type { ImageProcessingConfig } from '../config/image-processing.config';
 import type { DeferredRenditionsJob } from '../image-render.job';
-import type { ImageRenditionsQueueRepository } from '../repositories/image-renditions-queue.repository';
-import type { DeferredRenditionsService } from '../services/deferred-renditions.service';
 import { ImageRenditionsProcessor, YIELD_MS } from './image-renditions.processor';
 
 describe('ImageRenditionsProcessor', () => {
@@ -13,15 +12,15 @@ describe('ImageRenditionsProcessor', () => {
   };
 
   function build(hotBacklog: number) {
-    const service = { render: jest.fn(async () => ({ kind: 'done' as const, renditions: [] })) };
-    const queue = { hotBacklog: jest.fn(async () => hotBacklog) };
-    const processor = new ImageRenditionsProcessor(
-      {} as ImageProcessingConfig,
-      service as unknown as DeferredRenditionsService,
-      queue as unknown as ImageRenditionsQueueRepository,
-    );
-    const job = { data, moveToDelayed: jest.fn(async () => undefined) };
-    return { processor, service, job: job as unknown as Job<DeferredRenditionsJob> & typeof job };
+    const {
+      sut: processor,
+      mocks: [, service, queue],
+    } = newTestService(ImageRenditionsProcessor, { 0: {} as ImageProcessingConfig });
+    service.render.mockResolvedValue({ kind: 'done', renditions: [] });
+    queue.hotBacklog.mockResolvedValue(hotBacklog);
+    const job = automock<Job<DeferredRenditionsJob>>('job', { data });
+    job.moveToDelayed.mockResolvedValue(undefined);
+    return { processor, service, job };
   }
 
   it('steps aside while items wait to go live, spending no attempt', async () => {
@@ -29,7 +28,7 @@ describe('ImageRenditionsProcessor', () => {
     const before = Date.now();
     await expect(processor.process(job, 'token')).rejects.toBeInstanceOf(DelayedError);
     expect(service.render).not.toHaveBeenCalled();
-    const [until, token] = job.moveToDelayed.mock.calls[0] as unknown as [number, string];
+    const [until, token] = job.moveToDelayed.mock.calls[0];
     expect(token).toBe('token');
     expect(until).toBeGreaterThanOrEqual(before + YIELD_MS);
   });

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { QueueName, type FeaturedImage } from '@curation/contracts';
+import { QueueName, laneJobOptions, type FeaturedImage } from '@curation/contracts';
 import type { Queue } from 'bullmq';
 import type { ImageRenderJob } from '../image-render.job';
 
@@ -13,6 +13,9 @@ export class ImageRenderQueueRepository {
 
   /** A job whose id still exists (waiting, active or retained) is not added again. */
   async add(jobId: string, job: ImageRenderJob): Promise<void> {
-    await this.queue.add(QueueName.ImageRender, job, { jobId });
+    await this.queue.add(QueueName.ImageRender, job, {
+      jobId,
+      ...laneJobOptions(job.data.priority),
+    });
   }
 }

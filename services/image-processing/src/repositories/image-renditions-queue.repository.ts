@@ -29,8 +29,8 @@ export class ImageRenditionsQueueRepository {
     if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
   }
 
-  /** Items waiting to go live: while there are any, the slow renditions wait. */
+  /** Items waiting to go live, bulk ones too: while there are any, the slow renditions wait. */
   hotBacklog(): Promise<number> {
-    return this.hotQueue.getWaitingCount();
+    return this.hotQueue.getJobCountByTypes('waiting', 'prioritized');
   }
 }

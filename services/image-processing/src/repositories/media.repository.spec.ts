@@ -1,5 +1,4 @@
 import { loadConfig } from '@curation/config';
-import sharp from 'sharp';
 import {
   animatedGif,
   cmykJpeg,
@@ -8,7 +7,8 @@ import {
   photo,
   photoJpeg,
   transparentPng,
-} from '../../../../test/support/photo-images';
+} from '@curation/testing/photo-images';
+import sharp from 'sharp';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
 import { MediaRepository, type EncoderSettings, type RenderedImage } from './media.repository';
 

@@ -1,10 +1,17 @@
 import { loadConfig } from '@curation/config';
-import { Topic, createEvent, type EventOf, type FeaturedImage } from '@curation/contracts';
+import {
+  Topic,
+  createEvent,
+  type EventOf,
+  type FeaturedImage,
+  type NewEvent,
+} from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
 import type { HostThrottleRepository } from '@curation/redis';
 import type { StoredObject } from '@curation/storage';
+import { automock } from '@curation/testing';
+import { photoJpeg } from '@curation/testing/photo-images';
 import sharp from 'sharp';
-import { photoJpeg } from '../../../../test/support/photo-images';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
 import type { DeferredRenditionsJob, ImageRenderJob } from '../image-render.job';
 import {
@@ -81,9 +88,9 @@ class FakeRenditionsQueue {
 
 class FakePublisher {
   readonly published: Array<{ topic: string; event: unknown }> = [];
-  async publish(topic: Topic, event: { itemId: string; revision: number; data: unknown }) {
+  async publish<T extends Topic>(topic: T, event: NewEvent<T>): Promise<EventOf<T>> {
     // Validates exactly as the real publisher does before producing.
-    const built = createEvent(topic, event as never);
+    const built = createEvent(topic, event);
     this.published.push({ topic, event: built });
     return built;
   }
@@ -141,24 +148,28 @@ describe('ImageProcessingService', () => {
     const renders = jest.spyOn(media, 'render');
     const storage = new FakeStorage();
     const publisher = new FakePublisher();
-    const queue = { add: jest.fn(async () => undefined) };
-    const throttle = { reserve: jest.fn(async () => 0) };
+    const queue = automock<ImageRenderQueueRepository>('queue');
+    queue.add.mockResolvedValue(undefined);
+    const throttle = automock<HostThrottleRepository>('throttle');
+    throttle.reserve.mockResolvedValue(0);
     const renditionsQueue = new FakeRenditionsQueue();
+    const storageMock = automock<ImageStorageRepository>('storage', storage);
+    const publisherMock = automock<EventPublisher>('publisher', publisher);
     const deferred = new DeferredRenditionsService(
       config,
       media,
-      storage as unknown as ImageStorageRepository,
-      renditionsQueue as unknown as ImageRenditionsQueueRepository,
-      publisher as unknown as EventPublisher,
+      storageMock,
+      automock<ImageRenditionsQueueRepository>('renditionsQueue', renditionsQueue),
+      publisherMock,
     );
     const service = new ImageProcessingService(
       config,
       fetcher,
       media,
-      storage as unknown as ImageStorageRepository,
-      queue as unknown as ImageRenderQueueRepository,
-      publisher as unknown as EventPublisher,
-      throttle as unknown as HostThrottleRepository,
+      storageMock,
+      queue,
+      publisherMock,
+      throttle,
       deferred,
     );
     return {

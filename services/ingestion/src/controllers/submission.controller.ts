@@ -35,7 +35,7 @@ const RESEND = 'send the same request again after Retry-After';
 export class SubmissionController {
   constructor(private readonly submissions: SubmissionService) {}
 
-  /** `{url, topics, imageUrl?, title?, description?}` → 202 `{ itemId, revision }`. */
+  /** `{url, topics, imageUrl?, title?, description?, priority?}` → 202 `{ itemId, revision }`. */
   @Post('items')
   @ApiOperation({ summary: 'Submit an article URL to curate' })
   @ApiZodBody(submissionSchema)

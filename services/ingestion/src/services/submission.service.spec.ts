@@ -47,6 +47,20 @@ describe('a submitted item', () => {
     expect((await service.submitItem(body)).kind).toBe('accepted');
     expect(published).toHaveLength(1);
   });
+
+  it('is a live item unless it asks for the bulk lane', async () => {
+    const { service, published } = newService();
+    await service.submitItem(body);
+    await service.submitItem({ ...body, priority: 'bulk' });
+    expect(published.map((event) => event.data.priority)).toEqual([undefined, 'bulk']);
+  });
+
+  it('is refused with a priority other than bulk', async () => {
+    const { service, published } = newService();
+    const outcome = await service.submitItem({ ...body, priority: 'urgent' });
+    expect(outcome.kind).toBe('invalid');
+    expect(published).toHaveLength(0);
+  });
 });
 
 describe('hostile Markdown corpus: a submission description', () => {

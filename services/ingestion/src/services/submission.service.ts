@@ -3,6 +3,7 @@ import {
   Topic,
   httpUrl,
   itemIdForUrl,
+  itemPrioritySchema,
   offeringEventKey,
   offeringUpsertedDataSchema,
   type ItemReceivedData,
@@ -28,6 +29,8 @@ export const submissionSchema = z.strictObject({
   title: z.string().trim().min(1).max(500).optional(),
   /** Plain text; paragraphs separated by blank lines. */
   description: z.string().trim().min(1).max(50000).optional(),
+  /** `bulk` for imports and backfills: the item waits while editors' items are waiting. */
+  priority: itemPrioritySchema.optional(),
 });
 
 const offeringsSchema = z.array(offeringUpsertedDataSchema).max(MAX_OFFERINGS_PER_REQUEST);
@@ -79,6 +82,7 @@ export class SubmissionService {
       ...(submission.imageUrl ? { imageUrl: submission.imageUrl } : {}),
       updatedAt: new Date().toISOString(),
       customFields: { cleanUrl: url, medigyTopics: submission.topics, sourceUrl: submission.url },
+      ...(submission.priority ? { priority: submission.priority } : {}),
     };
     try {
       await this.publisher.publish(

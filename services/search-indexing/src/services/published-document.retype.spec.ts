@@ -1,6 +1,5 @@
 import type { ItemImagedData } from '@curation/contracts';
-import { join } from 'node:path';
-import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+import { fixturePath, referenceItem } from '@curation/testing';
 import {
   DEFAULT_CONTENT_TYPE,
   readContentTypesFile,
@@ -9,10 +8,7 @@ import {
 import { PublishedDocumentService, type ContentTypeFields } from './published-document.service';
 import type { FrontMatter, SearchDocument } from './published-document.types';
 
-const RESEARCH_FILE = join(
-  __dirname,
-  '../../../../test/fixtures/content-types/research.content-types.yaml',
-);
+const RESEARCH_FILE = fixturePath('content-types/research.content-types.yaml');
 
 const newsOnly = new PublishedDocumentService(resolveContentTypes({}));
 const withResearch = new PublishedDocumentService(

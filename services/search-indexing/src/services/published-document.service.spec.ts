@@ -1,13 +1,13 @@
 import { markdownInertHtml, markdownInertParagraphs } from '@curation/content';
 import type { ItemImagedData } from '@curation/contracts';
-import { load } from 'js-yaml';
-import { parse } from 'yaml';
 import {
   HOSTILE_BODIES,
   expectInertMarkdown,
   markdownBodyOf,
-} from '../../../../test/fixtures/hostile/hostile-markdown.fixture';
-import { referenceItem } from '../../../../test/fixtures/reference/reference-item.fixture';
+  referenceItem,
+} from '@curation/testing';
+import { load } from 'js-yaml';
+import { parse } from 'yaml';
 import { resolveContentTypes } from '../config/content-types.config';
 import { PublishedDocumentService } from './published-document.service';
 
