@@ -1,6 +1,6 @@
 import { QueueName, type ItemReceivedData } from '@curation/contracts';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import { eventually, testEnvironment, uniqueName } from '../../../../test/support/test-environment';
+import { eventually, testEnvironment, uniqueName } from '@curation/testing';
 import type { PageFetchJob } from '../page-fetch.job';
 import { PageFetchQueueRepository } from './page-fetch-queue.repository';
 
