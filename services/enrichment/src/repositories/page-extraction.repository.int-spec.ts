@@ -1,4 +1,4 @@
-import { enrichmentConfigSchema } from '../config/enrichment.config';
+import { testEnrichmentConfig } from '../testing/enrichment-config.fixture';
 import { extractPageInline } from '../utils/page-extraction';
 import { PageExtractionRepository } from './page-extraction.repository';
 
@@ -15,13 +15,7 @@ const article = `<html>${HEAD}<body><article><h1>Story</h1>${Array.from(
 
 async function poolWith(settings: Record<string, string>): Promise<PageExtractionRepository> {
   const pool = new PageExtractionRepository(
-    enrichmentConfigSchema.parse({
-      KAFKA_BROKERS: '127.0.0.1:1',
-      REDIS_URL: 'redis://127.0.0.1:1',
-      OPENSEARCH_URL: 'http://127.0.0.1:1',
-      S3_ENDPOINT: 'http://127.0.0.1:1',
-      S3_ACCESS_KEY_ID: 'test',
-      S3_SECRET_ACCESS_KEY: 'test',
+    testEnrichmentConfig({
       EXTRACTION_THREADS: '1',
       ...settings,
     }),

@@ -3,7 +3,8 @@ import type { EventPublisher } from '@curation/kafka';
 import type { HostThrottleRepository } from '@curation/redis';
 import { SafeFetchError, type SafeFetchResponse } from '@curation/safe-fetch';
 import { automock } from '@curation/testing';
-import { enrichmentConfigSchema, type EnrichmentConfig } from '../config/enrichment.config';
+import { testEnrichmentConfig } from '../testing/enrichment-config.fixture';
+import type { EnrichmentConfig } from '../config/enrichment.config';
 import type { PageFetchJob } from '../page-fetch.job';
 import type { ItemLinkRepository } from '../repositories/item-link.repository';
 import type { OfferingRepository } from '../repositories/offering.repository';
@@ -113,13 +114,7 @@ function setup(
   extraction?: PageExtraction['kind'],
   claims = new InMemoryArticleClaims(),
 ) {
-  const config = enrichmentConfigSchema.parse({
-    KAFKA_BROKERS: '127.0.0.1:1',
-    REDIS_URL: 'redis://127.0.0.1:1',
-    OPENSEARCH_URL: 'http://127.0.0.1:1',
-    S3_ENDPOINT: 'http://127.0.0.1:1',
-    S3_ACCESS_KEY_ID: 'test',
-    S3_SECRET_ACCESS_KEY: 'test',
+  const config = testEnrichmentConfig({
     PAGE_FETCH_MAX_RETRY_AFTER_MS: '60000',
   });
   const rawPages = new Map<string, RawPage>();

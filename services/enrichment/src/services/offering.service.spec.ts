@@ -1,16 +1,10 @@
 import { Topic, type EventOf, type ItemReceivedData } from '@curation/contracts';
 import { newTestService } from '@curation/testing';
-import { enrichmentConfigSchema } from '../config/enrichment.config';
+import { testEnrichmentConfig } from '../testing/enrichment-config.fixture';
 import type { PageFetchJob } from '../page-fetch.job';
 import { OfferingService } from './offering.service';
 
-const config = enrichmentConfigSchema.parse({
-  KAFKA_BROKERS: '127.0.0.1:1',
-  REDIS_URL: 'redis://127.0.0.1:1',
-  OPENSEARCH_URL: 'http://127.0.0.1:1',
-  S3_ENDPOINT: 'http://127.0.0.1:1',
-  S3_ACCESS_KEY_ID: 'test',
-  S3_SECRET_ACCESS_KEY: 'test',
+const config = testEnrichmentConfig({
   RELINK_DELAY_MS: '10',
 });
 
