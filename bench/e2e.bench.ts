@@ -11,7 +11,8 @@
  *   (Kafka requests by API, OpenSearch requests, S3 requests, from the services' metrics) and
  *   image-processing's time by step (decode, each rendition, placeholder, colour, S3 writes);
  * - latency at low load: items arriving at a steady rate of half that capacity; submission →
- *   searchable, p50/p95/p99 (searchability is polled every 250 ms);
+ *   indexed (OpenSearch holds the document) and → searchable (after the next index refresh),
+ *   p50/p95/p99 (polled every 250 ms);
  * - baseline: the same pages through the naive one-process script (`naive-pipeline.ts`:
  *   metascraper, Readability on jsdom, sharp defaults; 2 in flight) after the pipeline stopped;
  * - burst: N more items at once (`--burst`, default 300; issue 16's goal is stated for 1,000:
@@ -41,6 +42,7 @@ import { imageProcessingConfigSchema } from '../services/image-processing/src/co
 import { photoJpeg } from '../test/support/photo-images';
 import {
   indexedIds,
+  storedIds,
   percentile,
   removeBucket,
   removeConsumerGroups,
@@ -213,25 +215,38 @@ const perItem = (map: Map<string, number>, digits = 1) =>
 const total = (map: Map<string, number>) =>
   [...map.values()].reduce((sum, value) => sum + value, 0);
 
-/** Resolves each item's submission → searchable time; one OpenSearch query per 100 ms for all pending. */
-class SearchableWatcher {
+/**
+ * Resolves each item's submission → indexed time (OpenSearch holds its document: a real-time
+ * multi-get, what the issue's goals are about) and → searchable time (after the index's next
+ * refresh, up to its 1 s `refresh_interval` later: what a search consumer sees), polling every
+ * POLL_MS.
+ */
+class ItemWatcher {
   readonly submittedAt = new Map<string, number>();
+  readonly indexedAt = new Map<string, number>();
   readonly searchableAt = new Map<string, number>();
-  /** OpenSearch searches this watcher made (they cost OpenSearch CPU the pipeline does not). */
+  /** OpenSearch requests this watcher made (they cost OpenSearch CPU the pipeline does not). */
   queries = 0;
   private running = true;
   private readonly loop: Promise<void>;
 
   constructor(search: ReturnType<typeof createOpenSearchClient>, alias: string) {
+    const none = () => new Set<string>();
     this.loop = (async () => {
       while (this.running) {
         const pending = [...this.submittedAt.keys()].filter((id) => !this.searchableAt.has(id));
-        if (pending.length > 0) {
-          const now = Date.now();
-          this.queries += Math.ceil(pending.length / 5000);
-          for (const id of await indexedIds(search, alias, pending).catch(
-            () => new Set<string>(),
-          )) {
+        const notIndexed = pending.filter((id) => !this.indexedAt.has(id));
+        const now = Date.now();
+        if (notIndexed.length > 0) {
+          this.queries += Math.ceil(notIndexed.length / 5000);
+          for (const id of await storedIds(search, alias, notIndexed).catch(none)) {
+            this.indexedAt.set(id, now);
+          }
+        }
+        const indexed = pending.filter((id) => this.indexedAt.has(id));
+        if (indexed.length > 0) {
+          this.queries += Math.ceil(indexed.length / 5000);
+          for (const id of await indexedIds(search, alias, indexed).catch(none)) {
             this.searchableAt.set(id, now);
           }
         }
@@ -251,10 +266,10 @@ class SearchableWatcher {
     }
   }
 
-  latencies(ids: string[]): number[] {
-    return ids
-      .map((id) => this.searchableAt.get(id)! - this.submittedAt.get(id)!)
-      .sort((a, b) => a - b);
+  /** Submission → indexed or → searchable of each of `ids`, sorted. */
+  latencies(ids: string[], until: 'indexed' | 'searchable'): number[] {
+    const at = until === 'indexed' ? this.indexedAt : this.searchableAt;
+    return ids.map((id) => at.get(id)! - this.submittedAt.get(id)!).sort((a, b) => a - b);
   }
 
   async stop(): Promise<void> {
@@ -341,7 +356,7 @@ async function main(): Promise<void> {
     instances: { enrichment: SCALE, 'image-processing': SCALE },
   });
   console.log(`services live in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const watcher = new SearchableWatcher(search, alias);
+  const watcher = new ItemWatcher(search, alias);
   const servers = serverGroups(infra);
   if (Object.keys(servers).length < 4) {
     console.log(
@@ -448,7 +463,7 @@ async function main(): Promise<void> {
     const queries = watcher.queries - queriesBefore;
     const capacityEnd = Math.max(...capacityIds.map((id) => watcher.searchableAt.get(id)!));
     capacity = ITEMS / ((capacityEnd - capacityStart) / 1000);
-    const burst = watcher.latencies(capacityIds);
+    const burst = watcher.latencies(capacityIds, 'searchable');
     console.log(
       `capacity: ${ITEMS} items searchable in ${((capacityEnd - capacityStart) / 1000).toFixed(1)} s = ` +
         `${capacity.toFixed(2)} items/s (all submitted within ${submittedIn.toFixed(1)} s; ` +
@@ -469,12 +484,19 @@ async function main(): Promise<void> {
     }
     await Promise.all(submissions);
     await watcher.until(latencyIds, 300000);
-    const latencies = watcher.latencies(latencyIds);
-    const [p50, p95At, p99] = [0.5, 0.95, 0.99].map((fraction) => percentile(latencies, fraction));
-    p95 = p95At;
+    const summary = (until: 'indexed' | 'searchable') => {
+      const latencies = watcher.latencies(latencyIds, until);
+      const [p50, p95At, p99] = [0.5, 0.95, 0.99].map((f) => percentile(latencies, f));
+      return {
+        p95: p95At,
+        text: `p50 ${p50} ms, p95 ${p95At} ms, p99 ${p99} ms, max ${latencies.at(-1)} ms`,
+      };
+    };
+    const [indexed, searchable] = [summary('indexed'), summary('searchable')];
+    p95 = indexed.p95;
     console.log(
-      `latency at ${rate.toFixed(2)} items/s (half of capacity), ${LATENCY_ITEMS} items, submission → searchable: ` +
-        `p50 ${p50} ms, p95 ${p95} ms, p99 ${p99} ms, max ${latencies.at(-1)} ms`,
+      `latency at ${rate.toFixed(2)} items/s (half of capacity), ${LATENCY_ITEMS} items, submission → indexed: ` +
+        `${indexed.text}; → searchable (after the index refresh, ≤ 1 s more): ${searchable.text}`,
     );
     if (BURST > 0) {
       burstSummary = await measureBurst(submit, page, watcher, capacity);
@@ -549,7 +571,7 @@ async function main(): Promise<void> {
           `items/s ratio ${(capacity / baseline.itemsPerSecond).toFixed(2)} (goal >= 1.0), CPU ratio ` +
           `${(cpuPerItem / baseline.cpuPerItem).toFixed(2)}`
         : '') +
-      `; p95 at low load ${p95} ms (goal < ${GOAL_P95_MS} ms)` +
+      `; p95 submission → indexed at low load ${p95} ms (goal < ${GOAL_P95_MS} ms)` +
       (burstSummary ? `; ${burstSummary}` : ''),
   );
 }
@@ -561,7 +583,7 @@ async function main(): Promise<void> {
 async function measureBurst(
   submit: (url: string, priority?: 'bulk') => Promise<string>,
   page: (path: string, index: number) => string,
-  watcher: SearchableWatcher,
+  watcher: ItemWatcher,
   capacityPhase: number,
 ): Promise<string> {
   const scaled =
@@ -607,19 +629,21 @@ async function measureBurst(
   const drainSeconds =
     (Math.max(...burstIds.map((id) => watcher.searchableAt.get(id)!)) - burstStart) / 1000;
   const capacity = BURST / drainSeconds;
-  const latencies = watcher.latencies(arrivalIds);
-  // p99 by submission window, from the moment the burst was in.
-  const windowOf = (id: string) =>
-    Math.floor((watcher.submittedAt.get(id)! - arrivalsStart) / BURST_WINDOW_MS);
-  const p99s = Array.from({ length: Math.max(...arrivalIds.map(windowOf)) + 1 }, (_, window) =>
-    percentile(
-      arrivalIds
-        .filter((id) => windowOf(id) === window)
-        .map((id) => watcher.searchableAt.get(id)! - watcher.submittedAt.get(id)!)
-        .sort((a, b) => a - b),
-      0.99,
-    ),
-  );
+  // The goal is on submission → indexed (the issue's words); searchable is printed beside it.
+  const p99sPerWindow = (at: Map<string, number>) => {
+    const windowOf = (id: string) =>
+      Math.floor((watcher.submittedAt.get(id)! - arrivalsStart) / BURST_WINDOW_MS);
+    return Array.from({ length: Math.max(...arrivalIds.map(windowOf)) + 1 }, (_, window) =>
+      percentile(
+        arrivalIds
+          .filter((id) => windowOf(id) === window)
+          .map((id) => at.get(id)! - watcher.submittedAt.get(id)!)
+          .sort((a, b) => a - b),
+        0.99,
+      ),
+    );
+  };
+  const p99s = p99sPerWindow(watcher.indexedAt);
   let settled = p99s.length;
   while (settled > 0 && !(p99s[settled - 1] >= GOAL_BURST_P99_MS)) settled--;
   const recovered = settled < p99s.length;
@@ -629,18 +653,23 @@ async function measureBurst(
       `(all searchable) in ${drainSeconds.toFixed(1)} s = ${capacity.toFixed(2)} items/s measured capacity ` +
       `with ${BURST_ARRIVALS_PER_SECOND} item/s arriving meanwhile (${(capacity / capacityPhase).toFixed(2)} × the capacity phase's ${capacityPhase.toFixed(2)})`,
   );
-  console.log(
-    `burst: ${arrivalIds.length} items arriving after it, submission → searchable p50 ` +
-      `${percentile(latencies, 0.5)} ms, p99 ${percentile(latencies, 0.99)} ms, max ${latencies.at(-1)} ms; ` +
-      `p99 per ${BURST_WINDOW_MS / 1000} s of arrivals: ${p99s.map((p99) => (p99 / 1000).toFixed(1)).join(' ')} s`,
-  );
+  const latencies = watcher.latencies(arrivalIds, 'indexed');
+  for (const until of ['indexed', 'searchable'] as const) {
+    const of = watcher.latencies(arrivalIds, until);
+    const windows = until === 'indexed' ? p99s : p99sPerWindow(watcher.searchableAt);
+    console.log(
+      `burst: ${arrivalIds.length} items arriving after it, submission → ${until} p50 ` +
+        `${percentile(of, 0.5)} ms, p99 ${percentile(of, 0.99)} ms, max ${of.at(-1)} ms; ` +
+        `p99 per ${BURST_WINDOW_MS / 1000} s of arrivals: ${windows.map((p99) => (p99 / 1000).toFixed(1)).join(' ')} s`,
+    );
+  }
   const verdict = recovered
-    ? `p99 of arriving items back under ${GOAL_BURST_P99_MS / 1000} s for items submitted from ${recoverySeconds} s after the burst was in`
-    : `p99 of arriving items never back under ${GOAL_BURST_P99_MS / 1000} s within ${BURST_OBSERVE_MS / 1000} s of the drain`;
+    ? `p99 submission → indexed of arriving items back under ${GOAL_BURST_P99_MS / 1000} s for items submitted from ${recoverySeconds} s after the burst was in`
+    : `p99 submission → indexed of arriving items never back under ${GOAL_BURST_P99_MS / 1000} s within ${BURST_OBSERVE_MS / 1000} s of the drain`;
   console.log(`burst: ${verdict} (goal: within ${GOAL_BURST_RECOVERY_S} s)`);
   return (
     `burst of ${BURST} (${BURST_PRIORITY}): drained in ${drainSeconds.toFixed(0)} s (${capacity.toFixed(2)} items/s), ` +
-    `arriving items p99 ${(percentile(latencies, 0.99) / 1000).toFixed(1)} s, ` +
+    `arriving items p99 → indexed ${(percentile(latencies, 0.99) / 1000).toFixed(1)} s, ` +
     (recovered ? `p99 < 2 s from ${recoverySeconds} s` : 'p99 not back under 2 s') +
     ` (goal ${GOAL_BURST_RECOVERY_S} s)`
   );

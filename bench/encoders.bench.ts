@@ -47,8 +47,13 @@ const VARIANTS: Variant[] = [
     encode: (raw: Raw) => fromRaw(raw).webp({ quality: 75, effort }).toBuffer(),
   })),
   ...[0, 1, 2, 4].map((effort) => ({
-    name: `1000 px AVIF q50 effort ${effort}`,
+    name: `1000 px AVIF q50 effort ${effort} 4:4:4`,
     encode: (raw: Raw) => fromRaw(raw).avif({ quality: 50, effort }).toBuffer(),
+  })),
+  ...[0, 2].map((effort) => ({
+    name: `1000 px AVIF q50 effort ${effort} 4:2:0`,
+    encode: (raw: Raw) =>
+      fromRaw(raw).avif({ quality: 50, effort, chromaSubsampling: '4:2:0' }).toBuffer(),
   })),
   ...(['mozjpeg', 'turbo'] as const).map((encoder) => ({
     name: `320 px thumbnail JPEG ${encoder} q80`,

@@ -302,3 +302,86 @@ describe('Kafka lib during an outage of a server the service needs', () => {
     }
   });
 });
+
+describe('Kafka lib committing handled offsets', () => {
+  const environment = testEnvironment();
+  const prefix = uniqueName('kafka-commit-test');
+  const groupId = `${prefix}.commits`;
+  let app: TestingModule;
+  const handled = new Set<string>();
+  const slowItemId = itemIdForUrl(`https://slow.example/${randomUUID()}`);
+  let slowStarted = false;
+  let releaseSlow = () => undefined as void;
+  const slowReleased = new Promise<void>((resolve) => (releaseSlow = resolve));
+  let closed = false;
+
+  beforeAll(async () => {
+    app = await Test.createTestingModule({
+      imports: [kafkaTestModule({ serviceName: 'commits', clientIdPrefix: prefix })],
+    }).compile();
+    app.get(EventConsumer).subscribe(Topic.ItemRemoved, async (event) => {
+      if (event.itemId === slowItemId) {
+        slowStarted = true;
+        await slowReleased;
+      }
+      handled.add(event.itemId);
+    });
+    await app.init();
+  });
+
+  afterAll(async () => {
+    if (!closed) await app?.close();
+  });
+
+  async function offsetCommits(): Promise<number> {
+    const metric = await register.getSingleMetric('curation_kafka_requests_total')?.get();
+    return (metric?.values ?? [])
+      .filter(
+        (sample) => sample.labels.client === 'consumer' && sample.labels.api === 'OffsetCommit',
+      )
+      .reduce((sum, sample) => sum + sample.value, 0);
+  }
+
+  it('commits what it handled about once a second, not once per event, and the last events without waiting for more', async () => {
+    const publisher = app.get(EventPublisher);
+    const mark = await markTopics(environment.KAFKA_BROKERS, [Topic.ItemRemoved]);
+    const commitsBefore = await offsetCommits();
+    const itemIds = Array.from({ length: 30 }, () =>
+      itemIdForUrl(`https://trickle.example/${randomUUID()}`),
+    );
+    // One event at a time: each arrives in a batch of its own, which kafkajs' autoCommit commits.
+    for (const itemId of itemIds) {
+      await publisher.publish(Topic.ItemRemoved, {
+        itemId,
+        revision: 1,
+        data: { reason: 'operator' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await eventually(
+      async () => (itemIds.every((id) => handled.has(id)) ? true : undefined),
+      30000,
+    );
+    await groupCaughtUp(environment.KAFKA_BROKERS, groupId, [Topic.ItemRemoved], mark, 5000);
+    expect((await offsetCommits()) - commitsBefore).toBeLessThan(10);
+  });
+
+  it('commits the event in hand when it stops, before leaving the group', async () => {
+    const mark = await markTopics(environment.KAFKA_BROKERS, [Topic.ItemRemoved]);
+    await app.get(EventPublisher).publish(Topic.ItemRemoved, {
+      itemId: slowItemId,
+      revision: 1,
+      data: { reason: 'operator' },
+    });
+    await eventually(async () => (slowStarted ? true : undefined), 30000);
+    // Released once the stop began: the timer is off, and kafkajs' own interval (the timer's
+    // last commit was under a second ago) would not commit it.
+    const closing = app.close();
+    releaseSlow();
+    await closing;
+    closed = true;
+    expect(handled.has(slowItemId)).toBe(true);
+    // Nothing commits for the group any more: what is committed now is what the stop committed.
+    await groupCaughtUp(environment.KAFKA_BROKERS, groupId, [Topic.ItemRemoved], mark, 1000);
+  });
+});

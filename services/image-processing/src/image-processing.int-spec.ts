@@ -77,7 +77,9 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
     IMAGE_WORKER_CONCURRENCY: '2',
     // Worker only: a consumer of the shared `enriched` topic would also take other runs' items.
     IMAGE_CONSUME_ENRICHED: 'false',
-    // No `indexed` arrives here (nothing consumes Kafka): the slow renditions start at once.
+    // The slow path (opt-in): WebP and AVIF after `imaged`. No `indexed` arrives here (nothing
+    // consumes Kafka): the slow renditions start at once.
+    IMAGE_DEFERRED_FORMATS: 'webp,avif',
     IMAGE_DEFERRED_DELAY_MS: '0',
     LOG_LEVEL: 'warn',
   });

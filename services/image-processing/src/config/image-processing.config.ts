@@ -132,10 +132,12 @@ export const imageProcessingConfigSchema = z
     /**
      * Renditions of these formats are rendered after `imaged` by a low-priority job and announced
      * by `renditions-added`; the rest (main JPEG, thumbnail, placeholder, colour) go live first.
+     * Off by default: the slow job costs more CPU (a second job, decode, S3 and Kafka round trips,
+     * a document update) than the WebP and AVIF it defers (README "Fast and slow path").
      */
     IMAGE_DEFERRED_FORMATS: z
       .string()
-      .default('webp,avif')
+      .default('')
       .transform((value) =>
         value
           .split(',')

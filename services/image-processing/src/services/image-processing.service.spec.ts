@@ -28,7 +28,7 @@ import { ImageProcessingService, TransientImageSourceError } from './image-proce
 
 const ITEM_ID = '5a8dda31-0971-5453-a590-1bd555012667';
 
-const config = loadConfig(imageProcessingConfigSchema, {
+const environment = {
   KAFKA_BROKERS: '127.0.0.1:9092',
   REDIS_URL: 'redis://127.0.0.1:6379',
   S3_ENDPOINT: 'http://127.0.0.1:9000',
@@ -38,7 +38,10 @@ const config = loadConfig(imageProcessingConfigSchema, {
   OPENPROJECT_API_KEY: 'op-key',
   IMAGE_RENDITIONS: 'featuredImage:1000:jpeg,thumbnail:320:webp',
   IMAGE_JPEG_ENCODER: 'turbo',
-});
+  // Most cases here run with the slow path on: the WebP thumbnail follows with `renditions-added`.
+  IMAGE_DEFERRED_FORMATS: 'webp',
+};
+const config = loadConfig(imageProcessingConfigSchema, environment);
 
 class FakeFetcher extends ImageFetchRepository {
   readonly requests: ImageFetchRequest[] = [];
@@ -142,9 +145,9 @@ describe('ImageProcessingService', () => {
     photo = await photoJpeg(1500, 999);
   });
 
-  function build(answers: Record<string, ImageFetchResult>) {
+  function build(answers: Record<string, ImageFetchResult>, settings = config) {
     const fetcher = new FakeFetcher(answers);
-    const media = new MediaRepository(config);
+    const media = new MediaRepository(settings);
     const renders = jest.spyOn(media, 'render');
     const storage = new FakeStorage();
     const publisher = new FakePublisher();
@@ -156,14 +159,14 @@ describe('ImageProcessingService', () => {
     const storageMock = automock<ImageStorageRepository>('storage', storage);
     const publisherMock = automock<EventPublisher>('publisher', publisher);
     const deferred = new DeferredRenditionsService(
-      config,
+      settings,
       media,
       storageMock,
       automock<ImageRenditionsQueueRepository>('renditionsQueue', renditionsQueue),
       publisherMock,
     );
     const service = new ImageProcessingService(
-      config,
+      settings,
       fetcher,
       media,
       storageMock,
@@ -225,6 +228,29 @@ describe('ImageProcessingService', () => {
     expect(event).toMatchObject({ itemId: ITEM_ID, revision: 3 });
     expect(event.data.featuredImage).toEqual(image);
     expect(event.data.article.title).toBe('NHSX sets out digital guidance');
+  });
+
+  it('by default renders every format in the one job: imaged names them all, and no slow job is queued', async () => {
+    const everyFormatAtOnce = loadConfig(imageProcessingConfigSchema, {
+      ...environment,
+      IMAGE_DEFERRED_FORMATS: undefined,
+    });
+    const { service, publisher, storage, renditionsQueue } = build(
+      { [attachment.downloadUrl]: ok(photo, attachment.downloadUrl) },
+      everyFormatAtOnce,
+    );
+    const image = await service.render(enriched({ attachment }), firstAttempt);
+    expect(image.renditions.map(({ key, width }) => [key, width])).toEqual([
+      [`${ITEM_ID}-featuredImage.jpeg`, 1000],
+      [`${ITEM_ID}-thumbnail.webp`, 320],
+    ]);
+    const thumbnail = storage.objects.get(`${ITEM_ID}-thumbnail.webp`)!;
+    expect(await sharp(thumbnail.body as Buffer).metadata()).toMatchObject({
+      format: 'webp',
+      width: 320,
+    });
+    expect(renditionsQueue.add).not.toHaveBeenCalled();
+    expect(publisher.published.map(({ topic }) => topic)).toEqual([Topic.ItemImaged]);
   });
 
   it('falls back from a broken attachment to imageUrl, then og:image before twitter:image and JSON-LD', async () => {
