@@ -29,6 +29,7 @@
 /* eslint-disable @typescript-eslint/no-restricted-imports -- reads image-processing's own settings */
 import 'reflect-metadata';
 import { loadConfig } from '@curation/config';
+import { Topic } from '@curation/contracts';
 import { createOpenSearchClient } from '@curation/search';
 import { createS3Client } from '@curation/storage';
 import { execFile, execSync } from 'node:child_process';
@@ -36,13 +37,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { infraDir } from '../infra/src/infra-paths';
 import { readServiceRecords } from '../infra/src/infra-state';
 import { imageProcessingConfigSchema } from '../services/image-processing/src/config/image-processing.config';
 import { photoJpeg } from '../test/support/photo-images';
 import {
   indexedIds,
-  storedIds,
   percentile,
   removeBucket,
   removeConsumerGroups,
@@ -216,43 +217,70 @@ const total = (map: Map<string, number>) =>
   [...map.values()].reduce((sum, value) => sum + value, 0);
 
 /**
- * Resolves each item's submission → indexed time (OpenSearch holds its document: a real-time
- * multi-get, what the issue's goals are about) and → searchable time (after the index's next
- * refresh, up to its 1 s `refresh_interval` later: what a search consumer sees), polling every
- * POLL_MS.
+ * Resolves each item's submission → indexed time (its `curation.item.indexed` event arrives: the
+ * document is written, what the issue's goals are about) and → searchable time (a search finds it,
+ * after the index's next refresh, up to its 1 s `refresh_interval` later: what a search consumer
+ * sees; polled every POLL_MS). The events are read, not polled: a real-time GET of documents not
+ * refreshed yet would make OpenSearch refresh internally on every poll.
  */
 class ItemWatcher {
   readonly submittedAt = new Map<string, number>();
   readonly indexedAt = new Map<string, number>();
   readonly searchableAt = new Map<string, number>();
-  /** OpenSearch requests this watcher made (they cost OpenSearch CPU the pipeline does not). */
+  /** OpenSearch searches this watcher made (they cost OpenSearch CPU the pipeline does not). */
   queries = 0;
   private running = true;
   private readonly loop: Promise<void>;
+  private readonly consumer: Consumer;
 
-  constructor(search: ReturnType<typeof createOpenSearchClient>, alias: string) {
-    const none = () => new Set<string>();
+  private constructor(
+    search: ReturnType<typeof createOpenSearchClient>,
+    alias: string,
+    kafka: Kafka,
+    groupId: string,
+  ) {
+    this.consumer = kafka.consumer({ groupId });
     this.loop = (async () => {
       while (this.running) {
         const pending = [...this.submittedAt.keys()].filter((id) => !this.searchableAt.has(id));
-        const notIndexed = pending.filter((id) => !this.indexedAt.has(id));
-        const now = Date.now();
-        if (notIndexed.length > 0) {
-          this.queries += Math.ceil(notIndexed.length / 5000);
-          for (const id of await storedIds(search, alias, notIndexed).catch(none)) {
-            this.indexedAt.set(id, now);
-          }
-        }
-        const indexed = pending.filter((id) => this.indexedAt.has(id));
-        if (indexed.length > 0) {
-          this.queries += Math.ceil(indexed.length / 5000);
-          for (const id of await indexedIds(search, alias, indexed).catch(none)) {
+        if (pending.length > 0) {
+          const now = Date.now();
+          this.queries += Math.ceil(pending.length / 5000);
+          for (const id of await indexedIds(search, alias, pending).catch(
+            () => new Set<string>(),
+          )) {
             this.searchableAt.set(id, now);
           }
         }
         await sleep(POLL_MS);
       }
     })();
+  }
+
+  static async start(
+    search: ReturnType<typeof createOpenSearchClient>,
+    alias: string,
+    brokers: string[],
+    runId: string,
+  ): Promise<ItemWatcher> {
+    const kafka = new Kafka({ clientId: `${runId}-watcher`, brokers, logLevel: logLevel.NOTHING });
+    const watcher = new ItemWatcher(search, alias, kafka, `${runId}.bench-watcher`);
+    const joined = new Promise<void>((resolve) =>
+      watcher.consumer.on(watcher.consumer.events.GROUP_JOIN, () => resolve()),
+    );
+    await watcher.consumer.connect();
+    await watcher.consumer.subscribe({ topic: Topic.ItemIndexed, fromBeginning: false });
+    await watcher.consumer.run({
+      eachMessage: async ({ message }) => {
+        const now = Date.now();
+        const itemId = message.key?.toString();
+        if (itemId && watcher.submittedAt.has(itemId) && !watcher.indexedAt.has(itemId)) {
+          watcher.indexedAt.set(itemId, now);
+        }
+      },
+    });
+    await joined;
+    return watcher;
   }
 
   async until(ids: string[], timeoutMs: number): Promise<void> {
@@ -275,6 +303,7 @@ class ItemWatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+    await this.consumer.disconnect();
   }
 }
 
@@ -356,7 +385,7 @@ async function main(): Promise<void> {
     instances: { enrichment: SCALE, 'image-processing': SCALE },
   });
   console.log(`services live in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const watcher = new ItemWatcher(search, alias);
+  const watcher = await ItemWatcher.start(search, alias, infra.KAFKA_BROKERS.split(','), runId);
   const servers = serverGroups(infra);
   if (Object.keys(servers).length < 4) {
     console.log(

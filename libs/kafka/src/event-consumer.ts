@@ -184,7 +184,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.commitHandled?.();
     } catch (error) {
-      // A rebalance took the partitions: their new member replays the few uncommitted messages.
+      // A rebalance or a consumer restart made this payload stale: the partitions' next member
+      // replays the few uncommitted messages, and the next batch brings a payload that commits.
+      this.commitHandled = undefined;
       this.logger.warn(`commit of handled offsets failed: ${(error as Error).message}`);
     }
   }

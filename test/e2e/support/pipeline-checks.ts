@@ -73,26 +73,6 @@ export async function indexedIds(
   return found;
 }
 
-/** The ids OpenSearch holds a document for, refreshed or not (a real-time multi-get). */
-export async function storedIds(
-  search: Client,
-  alias: string,
-  ids: string[],
-): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (let start = 0; start < ids.length; start += 5000) {
-    const response = await search.mget({
-      index: alias,
-      _source: false,
-      body: { ids: ids.slice(start, start + 5000) },
-    });
-    for (const doc of response.body.docs as Array<{ _id: string; found?: boolean }>) {
-      if (doc.found) found.add(doc._id);
-    }
-  }
-  return found;
-}
-
 export async function documentCount(search: Client, alias: string): Promise<number> {
   await search.indices.refresh({ index: alias });
   return (await search.count({ index: alias })).body.count as number;
