@@ -1,5 +1,6 @@
 import { waitUntilTopicsServed } from '@curation/kafka';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin, type KafkaMessage } from 'kafkajs';
 import { eventually } from './test-environment';
 
 /** End offset of every partition of some topics at one moment. */
@@ -82,4 +83,24 @@ export async function startGroupAtEnd(
   } finally {
     await admin.disconnect();
   }
+}
+
+export interface TopicReader {
+  /** Its consumer group: `groupCaughtUp(brokers, reader.groupId, [topic], mark)` = read all. */
+  groupId: string;
+  messages: KafkaMessage[];
+  stop(): Promise<void>;
+}
+
+/** Reads `topic` from its beginning into `messages` (a group of its own) until `stop()`. */
+export async function readWholeTopic(brokers: string[], topic: string): Promise<TopicReader> {
+  const groupId = `test-reader-${randomUUID()}`;
+  const consumer = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.NOTHING }).consumer({
+    groupId,
+  });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  return { groupId, messages, stop: () => consumer.disconnect() };
 }

@@ -21,3 +21,18 @@ export const DLQ_SUFFIX = '.dlq';
 export function deadLetterTopic(topic: Topic): string {
   return `${topic}${DLQ_SUFFIX}`;
 }
+
+/**
+ * Dead letters of these topics are no item's failure: offerings are not items, item.failed
+ * itself would loop, and slow renditions come after the item is published (it keeps its JPEGs).
+ */
+const NOT_ITEM_FAILURES: ReadonlySet<string> = new Set<Topic>([
+  Topic.OfferingUpserted,
+  Topic.ItemFailed,
+  Topic.ItemRenditionsAdded,
+]);
+
+/** Whether a dead letter of this topic is reported as the item's `item.failed`. */
+export function deadLetterFailsItem(topic: string): boolean {
+  return !NOT_ITEM_FAILURES.has(topic);
+}

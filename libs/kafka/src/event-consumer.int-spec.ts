@@ -5,13 +5,14 @@ import {
   kafkaTestModule,
   groupCaughtUp,
   markTopics,
+  readWholeTopic,
   eventually,
   testEnvironment,
   uniqueName,
 } from '@curation/testing';
 import { Topic, deadLetterTopic, itemIdForUrl, type EventOf } from '@curation/contracts';
 import { randomUUID } from 'node:crypto';
-import { Kafka, type KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { register } from 'prom-client';
 import { DeadLetterHeader, headerText } from './dead-letter';
 import { EventConsumer } from './event-consumer';
@@ -55,25 +56,19 @@ describe('Kafka lib against a real broker', () => {
   });
 
   async function readDeadLetters(): Promise<KafkaMessage[]> {
-    const kafka = new Kafka({
-      clientId: `${prefix}-dlq-reader`,
-      brokers: environment.KAFKA_BROKERS,
-      logLevel: 1,
-    });
-    const consumer = kafka.consumer({ groupId: `${prefix}-dlq-reader-${randomUUID()}` });
-    const seen: KafkaMessage[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: deadLetterTopic(Topic.ItemRemoved), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message) });
+    const reader = await readWholeTopic(
+      environment.KAFKA_BROKERS,
+      deadLetterTopic(Topic.ItemRemoved),
+    );
     try {
       return await eventually(async () => {
-        const ours = seen.filter((message) =>
+        const ours = reader.messages.filter((message) =>
           [poisonedItemId, permanentItemId, 'not-json'].includes(message.key?.toString() ?? ''),
         );
         return ours.length >= 3 ? ours : undefined;
       }, 60000);
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
   }
 
@@ -204,29 +199,18 @@ describe('Kafka lib batch mode against a real broker', () => {
     );
     expect(outages).toBeLessThan(0);
 
-    const kafka = new Kafka({
-      clientId: `${prefix}-dlq`,
-      brokers: environment.KAFKA_BROKERS,
-      logLevel: 1,
-    });
-    const readerGroup = `${prefix}-dlq-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId: readerGroup });
-    const keys: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: deadLetterTopic(Topic.ItemIndexed), fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => void keys.push(message.key?.toString() ?? ''),
-    });
+    const reader = await readWholeTopic(environment.KAFKA_BROKERS, dlq);
+    const keys = () => reader.messages.map((message) => message.key?.toString() ?? '');
     try {
-      await eventually(async () => (keys.includes(rejectedId) ? true : undefined), 60000);
+      await eventually(async () => (keys().includes(rejectedId) ? true : undefined), 60000);
       // Everything the batch handler dead-lettered is on the topic, and the reader has read it all.
       await groupCaughtUp(environment.KAFKA_BROKERS, `${prefix}.batch`, [Topic.ItemIndexed], mark);
-      await groupCaughtUp(environment.KAFKA_BROKERS, readerGroup, [dlq], mark);
-      expect(keys.filter((key) => itemIds.includes(key))).toEqual([rejectedId]);
-      expect(keys).not.toContain(goodId);
-      expect(keys).not.toContain(lateId);
+      await groupCaughtUp(environment.KAFKA_BROKERS, reader.groupId, [dlq], mark);
+      expect(keys().filter((key) => itemIds.includes(key))).toEqual([rejectedId]);
+      expect(keys()).not.toContain(goodId);
+      expect(keys()).not.toContain(lateId);
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
   });
 });
@@ -281,24 +265,12 @@ describe('Kafka lib during an outage of a server the service needs', () => {
     await eventually(async () => (handled ? true : undefined), 60000);
     await groupCaughtUp(environment.KAFKA_BROKERS, `${prefix}.outage`, [Topic.ItemRemoved], mark);
 
-    const kafka = new Kafka({
-      clientId: `${prefix}-dlq`,
-      brokers: environment.KAFKA_BROKERS,
-      logLevel: 1,
-    });
-    const readerGroup = `${prefix}-dlq-${randomUUID()}`;
-    const consumer = kafka.consumer({ groupId: readerGroup });
-    const keys: string[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic: dlq, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => void keys.push(message.key?.toString() ?? ''),
-    });
+    const reader = await readWholeTopic(environment.KAFKA_BROKERS, dlq);
     try {
-      await groupCaughtUp(environment.KAFKA_BROKERS, readerGroup, [dlq], mark);
-      expect(keys).not.toContain(itemId);
+      await groupCaughtUp(environment.KAFKA_BROKERS, reader.groupId, [dlq], mark);
+      expect(reader.messages.map((message) => message.key?.toString())).not.toContain(itemId);
     } finally {
-      await consumer.disconnect();
+      await reader.stop();
     }
   });
 });

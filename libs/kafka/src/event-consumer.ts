@@ -9,6 +9,7 @@ import {
 import {
   ContractViolationError,
   Topic,
+  deadLetterFailsItem,
   deadLetterTopic,
   itemFailedDataSchema,
   parseEvent,
@@ -69,21 +70,6 @@ const COMMIT_EVERY_MS = 1000;
 
 /** How long a handler that failed during an outage waits before it tries the message again. */
 const OUTAGE_RETRY_MS = 5000;
-
-/**
- * Dead letters of these topics are no item's failure: offerings are not items, item.failed
- * itself would loop, and deferred renditions come after the item is published (it keeps its JPEGs).
- */
-const NOT_ITEM_FAILURES: readonly string[] = [
-  Topic.OfferingUpserted,
-  Topic.ItemFailed,
-  Topic.ItemRenditionsAdded,
-];
-
-/** Whether a dead letter of this topic is reported as the item's `item.failed`. */
-export function deadLetterFailsItem(topic: string): boolean {
-  return !NOT_ITEM_FAILURES.includes(topic);
-}
 
 const FAILING_STAGES = itemFailedDataSchema.shape.stage.options;
 

@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ALL_TOPICS, Topic, deadLetterTopic, type EventOf } from '@curation/contracts';
 import {
-  OnEvent,
-  OnRawMessage,
+  ALL_TOPICS,
+  Topic,
   deadLetterFailsItem,
-  deadLetteredItem,
-  type MessageContext,
-} from '@curation/kafka';
+  deadLetterTopic,
+  type EventOf,
+} from '@curation/contracts';
+import { OnEvent, OnRawMessage, deadLetteredItem, type MessageContext } from '@curation/kafka';
 import { pipelineCounter, pipelineHistogram } from '@curation/platform';
 import type { KafkaMessage } from 'kafkajs';
 import { ItemStatusRepository } from './item-status.repository';
