@@ -220,8 +220,8 @@ const total = (map: Map<string, number>) =>
  * Resolves each item's submission → indexed time (its `curation.item.indexed` event arrives: the
  * document is written, what the issue's goals are about) and → searchable time (a search finds it,
  * after the index's next refresh, up to its 1 s `refresh_interval` later: what a search consumer
- * sees; polled every POLL_MS). The events are read, not polled: a real-time GET of documents not
- * refreshed yet would make OpenSearch refresh internally on every poll.
+ * sees; polled every POLL_MS). The events are read, not polled: real-time GETs of documents not
+ * refreshed yet cost OpenSearch work (and requests) the pipeline itself does not cause.
  */
 class ItemWatcher {
   readonly submittedAt = new Map<string, number>();
