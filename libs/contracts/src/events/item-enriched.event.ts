@@ -47,5 +47,10 @@ export const itemEnrichedDataSchema = itemReceivedDataSchema.extend({
    */
   trigger: z.enum(['received', 'relink', 'reextract']).optional(),
   enrichedAt: z.iso.datetime({ offset: true }).optional(),
+  /**
+   * Another work package's item already publishes this article (by the one article rule of
+   * enrichment): both publish, and the write-back tells this item's editors.
+   */
+  sameArticleAs: z.uuid().optional(),
 });
 export type ItemEnrichedData = z.infer<typeof itemEnrichedDataSchema>;

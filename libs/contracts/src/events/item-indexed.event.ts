@@ -21,6 +21,8 @@ export const itemIndexedDataSchema = z.object({
   url: httpUrl.optional(),
   /** The canonical URL the page named, when it named one. */
   canonicalUrl: httpUrl.optional(),
+  /** The item of another work package that publishes the same article (`enriched`'s). */
+  sameArticleAs: z.uuid().optional(),
   /** The work-package attachment that could not be used as the featured image, and why. */
   attachmentUnused: z.object({ problem: imageProblemSchema, reason: z.string() }).optional(),
 });

@@ -1,4 +1,10 @@
-import { Topic, createEvent, type ItemReceivedData, type OfferingLink } from '@curation/contracts';
+import {
+  Topic,
+  createEvent,
+  type EventOf,
+  type ItemReceivedData,
+  type OfferingLink,
+} from '@curation/contracts';
 import type { EventPublisher } from '@curation/kafka';
 import type { HostThrottleRepository } from '@curation/redis';
 import { SafeFetchError, type SafeFetchResponse } from '@curation/safe-fetch';
@@ -486,6 +492,12 @@ describe('EnrichmentService', () => {
         Topic.ItemEnriched,
         Topic.ItemEnriched,
       ]);
+      // The second is told which item publishes it already: its editors hear of it.
+      const [first, second] = published.map(
+        ({ event }) => event as EventOf<typeof Topic.ItemEnriched>,
+      );
+      expect(first.data.sameArticleAs).toBeUndefined();
+      expect(second.data.sameArticleAs).toBe(WORK_PACKAGE_ITEM);
     });
 
     it('frees the article when its item is removed', async () => {

@@ -53,7 +53,8 @@ export type PageFetchOutcome =
   | StageFailure;
 
 /** How an item stands towards the article it publishes (see `claimArticle`). */
-type ArticleStanding = { kind: 'publishes' } | { kind: 'duplicate'; of: string };
+type ArticleStanding =
+  { kind: 'publishes'; sameArticleAs?: string } | { kind: 'duplicate'; of: string };
 
 /** Compare-and-set races lost in a row before the job is retried by BullMQ instead. */
 const CLAIM_ROUNDS = 5;
@@ -211,7 +212,7 @@ export class EnrichmentService {
       itemId: job.itemId,
       revision: job.revision,
       traceparent: job.traceparent,
-      data,
+      data: standing.sameArticleAs ? { ...data, sameArticleAs: standing.sameArticleAs } : data,
     });
     await this.itemLinks.record(job);
     return extraction.kind === 'body-over-budget'
@@ -246,7 +247,9 @@ export class EnrichmentService {
       const holder = current?.holder;
       if (holder && holder.itemId !== job.itemId) {
         if (me.source === 'submission') return { kind: 'duplicate', of: holder.itemId };
-        if (holder.source === 'openproject') return { kind: 'publishes' };
+        if (holder.source === 'openproject') {
+          return { kind: 'publishes', sameArticleAs: holder.itemId };
+        }
         // Removed before the article changes hands: a crash in between repeats both steps.
         await this.publishDuplicate(
           { itemId: holder.itemId, traceparent: job.traceparent },

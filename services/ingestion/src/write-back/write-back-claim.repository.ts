@@ -34,7 +34,7 @@ return 0
  * One comment per item, revision and outcome across redeliveries and instances: a claim is
  * taken (SET NX, expiring, so a crashed poster does not block it for good) before posting,
  * turned into `posted` after OpenProject answered, released when posting failed so a retry can
- * post. Also remembers which work package first published a canonical URL.
+ * post.
  */
 @Injectable()
 export class WriteBackClaimRepository {
@@ -82,17 +82,6 @@ export class WriteBackClaimRepository {
     token: string,
   ): Promise<void> {
     await this.redis.eval(RELEASE_SCRIPT, 1, this.key(itemId, revision, outcome), token);
-  }
-
-  /** The work package that holds this canonical URL, else records this one as holding it. */
-  async canonicalHolder(canonicalUrl: string, workPackageId: number): Promise<number> {
-    const key = `${this.prefix}:canonical`;
-    await this.redis.hsetnx(key, canonicalUrl, workPackageId);
-    return Number(await this.redis.hget(key, canonicalUrl));
-  }
-
-  async setCanonicalHolder(canonicalUrl: string, workPackageId: number): Promise<void> {
-    await this.redis.hset(`${this.prefix}:canonical`, canonicalUrl, workPackageId);
   }
 
   private key(itemId: string, revision: number, outcome: WriteBackOutcome): string {

@@ -186,9 +186,9 @@ describe('publish gate and write-back comments (real Kafka and Redis, stand-in O
       },
     });
 
-    // A second work package with the same canonical URL is told about the first.
+    // A second work package of the same article (enrichment's rule) is told about the first.
     const second = await publishThroughGate(8104);
-    await indexed(8104, second, { canonicalUrl: extra.canonicalUrl });
+    await indexed(8104, second, { sameArticleAs: itemId(8103) });
     await eventually(async () => (openProject.commentsOn(8104).length > 0 ? true : undefined));
     expect(openProject.commentsOn(8104)[0].raw).toContain('already curated as work package #8103');
   });

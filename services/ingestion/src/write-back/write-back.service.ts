@@ -72,13 +72,12 @@ export class WriteBackService {
       notes.canonicalUrl = data.canonicalUrl;
     }
     if (data.attachmentUnused) notes.attachmentUnused = data.attachmentUnused.reason;
-    const article = data.canonicalUrl ?? data.url;
-    if (article) {
-      const holder = await this.claims.canonicalHolder(normalised(article), workPackageId);
-      if (holder !== workPackageId) {
-        if (await this.state.isLive(holder)) notes.sameArticleAs = holder;
-        else await this.claims.setCanonicalHolder(normalised(article), workPackageId);
-      }
+    // Enrichment's one-article rule decided it; the comment names that item's work package.
+    const holder = data.sameArticleAs
+      ? await this.items.workPackageOf(data.sameArticleAs)
+      : undefined;
+    if (holder && holder !== workPackageId && (await this.state.isLive(holder))) {
+      notes.sameArticleAs = holder;
     }
     const comment = publishedComment({
       itemId: event.itemId,

@@ -66,8 +66,13 @@ class FakeStorage {
 
 class FakePublisher {
   readonly published: Array<{ topic: Topic; itemId: string; revision: number }> = [];
-  async publishMany(topic: Topic, events: Array<{ itemId: string; revision: number }>) {
+  readonly dataOf = new Map<string, unknown>();
+  async publishMany(
+    topic: Topic,
+    events: Array<{ itemId: string; revision: number; data: unknown }>,
+  ) {
     this.published.push(...events.map(({ itemId, revision }) => ({ topic, itemId, revision })));
+    for (const { itemId, data } of events) this.dataOf.set(`${topic} ${itemId}`, data);
     return [];
   }
 }
@@ -120,6 +125,23 @@ describe('IndexingService', () => {
     expect(indexedOf(event.itemId)).toEqual([
       { topic: Topic.ItemIndexed, itemId: event.itemId, revision: 3 },
     ]);
+  });
+
+  it('tells the editors, through `indexed`, which item publishes the same article, and nothing of it reaches the Markdown', async () => {
+    const alone = imaged(3);
+    const other = imaged(3, 'https://other-op.example');
+    const same = createEvent(Topic.ItemImaged, {
+      itemId: alone.itemId,
+      revision: 4,
+      data: { ...alone.data, sameArticleAs: other.itemId },
+    });
+    await service.indexBatch([alone]);
+    const markdown = storage.objects.get(`${alone.itemId}.md`)?.body;
+    await service.indexBatch([same]);
+    expect(publisher.dataOf.get(`${Topic.ItemIndexed} ${alone.itemId}`)).toMatchObject({
+      sameArticleAs: other.itemId,
+    });
+    expect(storage.objects.get(`${alone.itemId}.md`)?.body).toEqual(markdown);
   });
 
   it('redoes the Markdown of a replayed revision (its first run may have stopped halfway)', async () => {

@@ -101,6 +101,7 @@ function editorNotesOf(event: ImagedEvent, document: PublishedDocument) {
     url: data.url,
     ...(data.workPackage ? { workPackageId: data.workPackage.id } : {}),
     ...(data.page.canonicalUrl ? { canonicalUrl: data.page.canonicalUrl } : {}),
+    ...(data.sameArticleAs ? { sameArticleAs: data.sameArticleAs } : {}),
     ...(attachmentUnused ? { attachmentUnused } : {}),
   };
 }
