@@ -37,7 +37,6 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { infraDir } from '../infra/src/infra-paths';
 import { readServiceRecords } from '../infra/src/infra-state';
 import { imageProcessingConfigSchema } from '../services/image-processing/src/config/image-processing.config';
@@ -58,6 +57,7 @@ import {
   startGroupsAtTopicEnds,
 } from '../test/e2e/support/pipeline.harness';
 import { SourceSite } from '../test/e2e/support/source-site';
+import { KafkaEventCollector } from '../test/fixtures/openproject/kafka-event-collector';
 import { uniqueName } from '../test/support/test-environment';
 
 const { values: args } = parseArgs({
@@ -231,15 +231,9 @@ class ItemWatcher {
   queries = 0;
   private running = true;
   private readonly loop: Promise<void>;
-  private readonly consumer: Consumer;
+  private indexedEvents?: KafkaEventCollector;
 
-  private constructor(
-    search: ReturnType<typeof createOpenSearchClient>,
-    alias: string,
-    kafka: Kafka,
-    groupId: string,
-  ) {
-    this.consumer = kafka.consumer({ groupId });
+  constructor(search: ReturnType<typeof createOpenSearchClient>, alias: string) {
     this.loop = (async () => {
       while (this.running) {
         const pending = [...this.submittedAt.keys()].filter((id) => !this.searchableAt.has(id));
@@ -257,30 +251,18 @@ class ItemWatcher {
     })();
   }
 
-  static async start(
-    search: ReturnType<typeof createOpenSearchClient>,
-    alias: string,
-    brokers: string[],
-    runId: string,
-  ): Promise<ItemWatcher> {
-    const kafka = new Kafka({ clientId: `${runId}-watcher`, brokers, logLevel: logLevel.NOTHING });
-    const watcher = new ItemWatcher(search, alias, kafka, `${runId}.bench-watcher`);
-    const joined = new Promise<void>((resolve) =>
-      watcher.consumer.on(watcher.consumer.events.GROUP_JOIN, () => resolve()),
-    );
-    await watcher.consumer.connect();
-    await watcher.consumer.subscribe({ topic: Topic.ItemIndexed, fromBeginning: false });
-    await watcher.consumer.run({
-      eachMessage: async ({ message }) => {
-        const now = Date.now();
-        const itemId = message.key?.toString();
-        if (itemId && watcher.submittedAt.has(itemId) && !watcher.indexedAt.has(itemId)) {
-          watcher.indexedAt.set(itemId, now);
+  /** Starts reading `indexed` events; items submitted from then on get their indexed time. */
+  async watchIndexed(brokers: string[], runId: string): Promise<void> {
+    this.indexedEvents = await KafkaEventCollector.start(
+      brokers,
+      [Topic.ItemIndexed],
+      `${runId}-watcher`,
+      ({ itemId }) => {
+        if (this.submittedAt.has(itemId) && !this.indexedAt.has(itemId)) {
+          this.indexedAt.set(itemId, Date.now());
         }
       },
-    });
-    await joined;
-    return watcher;
+    );
   }
 
   async until(ids: string[], timeoutMs: number): Promise<void> {
@@ -303,7 +285,7 @@ class ItemWatcher {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.consumer.disconnect();
+    await this.indexedEvents?.stop();
   }
 }
 
@@ -385,7 +367,8 @@ async function main(): Promise<void> {
     instances: { enrichment: SCALE, 'image-processing': SCALE },
   });
   console.log(`services live in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const watcher = await ItemWatcher.start(search, alias, infra.KAFKA_BROKERS.split(','), runId);
+  const watcher = new ItemWatcher(search, alias);
+  await watcher.watchIndexed(infra.KAFKA_BROKERS.split(','), runId);
   const servers = serverGroups(infra);
   if (Object.keys(servers).length < 4) {
     console.log(
