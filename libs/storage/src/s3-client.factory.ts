@@ -23,6 +23,17 @@ function s3RequestSeconds(): Histogram<'command' | 'outcome'> {
   );
 }
 
+/** TLS, or a connection that never leaves the machine. */
+function transportProtectsBody(endpoint: string): boolean {
+  const { protocol, hostname } = new URL(endpoint);
+  return (
+    protocol === 'https:' ||
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname)
+  );
+}
+
 /**
  * The SDK's default Node handler already keeps connections alive (an `http.Agent` with
  * `keepAlive: true`, 50 sockets), so no agent is passed here.
@@ -41,6 +52,20 @@ export function createS3Client(settings: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  if (transportProtectsBody(settings.S3_ENDPOINT)) {
+    // A signed body makes both ends hash it, and the server buffer it whole before it may store a
+    // byte (S3Proxy: 3.4 vs 1.5 ms CPU per 100 KB put). Where TLS or loopback already protects the
+    // bytes, the headers stay signed and the body is sent as UNSIGNED-PAYLOAD, as AWS's own SDKs
+    // do over HTTPS; plain HTTP to another host keeps the signed body.
+    client.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] =
+          'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'curationUnsignedPayload' },
+    );
+  }
   const seconds = s3RequestSeconds();
   client.middlewareStack.add(
     (next, context) => async (args) => {
