@@ -51,6 +51,9 @@ export function createS3Client(settings: S3Settings): S3Client {
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The middleware stack is resolved once per command type instead of on every request (≈ 0.35
+    // of 1.45 ms CPU per request); every middleware is added below, before the first request.
+    cacheMiddleware: true,
   });
   if (transportProtectsBody(settings.S3_ENDPOINT)) {
     // A signed body makes both ends hash it, and the server buffer it whole before it may store a
