@@ -1,7 +1,8 @@
 /**
  * Image throughput of image-processing versus a bare sharp loop, in the same run:
  * - worker path (the hot path): ImageProcessingService.enqueue → BullMQ (real Redis) → worker →
- *   fetch from a loopback server through the safe client → decode once, the renditions the
+ *   fetch from a loopback image site (a process of its own: its CPU is printed, not counted as the
+ *   path's; it still shares the cores) through the safe client → decode once, the renditions the
  *   document needs to go live (not IMAGE_DEFERRED_FORMATS) → S3 (real) → `imaged` on Kafka (real);
  * - bare sharp: MediaRepository.readHeader + render of the same hot-path renditions on the same
  *   bytes in memory, as many at a time as the worker runs, no queue, HTTP, S3 or Kafka;
@@ -14,13 +15,15 @@
  */
 /* eslint-disable @typescript-eslint/no-restricted-imports -- a benchmark drives the service's own code, as no other service may */
 import 'reflect-metadata';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
@@ -59,6 +62,8 @@ const { values: args } = parseArgs({
     naive: { type: 'boolean', default: false },
     /** Internal: writes the generated images into this folder and exits. */
     generate: { type: 'string' },
+    /** Internal: serves this folder's images on a loopback port it prints, until killed. */
+    serve: { type: 'string' },
   },
 });
 
@@ -117,8 +122,10 @@ async function generateInto(folder: string, count: number): Promise<void> {
  * Generated in a child process (and kept in the OS temp folder for the next run), so the
  * JavaScript pixel loops' garbage does not inflate the RSS measured here.
  */
+const IMAGE_FOLDER = join(tmpdir(), 'curation-image-bench-v1');
+
 function loadImages(count: number): Buffer[] {
-  const folder = join(tmpdir(), 'curation-image-bench-v1');
+  const folder = IMAGE_FOLDER;
   const child = spawnSync(
     process.execPath,
     [...process.execArgv, __filename, '--generate', folder, '--images', String(count)],
@@ -126,6 +133,27 @@ function loadImages(count: number): Buffer[] {
   );
   if (child.status !== 0) throw new Error('image generation failed');
   return Array.from({ length: count }, (_, index) => readFileSync(join(folder, `${index}.jpg`)));
+}
+
+/** The images' web site, in a process of its own: serving them is the site's work, not the service's. */
+function serveImages(folder: string): void {
+  const files = new Map<string, Buffer>(
+    readdirSync(folder).map((name) => [`/${name}`, readFileSync(join(folder, name))]),
+  );
+  const server = createServer((req, res) => {
+    const image = files.get(req.url ?? '');
+    if (!image) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length }).end(image);
+  });
+  server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+}
+
+async function startImageSite(): Promise<{ origin: string; site: ChildProcess }> {
+  const site = spawn(process.execPath, [...process.execArgv, __filename, '--serve', IMAGE_FOLDER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: site.stdout! }), 'line')) as [string];
+  return { origin: `http://127.0.0.1:${Number(line)}`, site };
 }
 
 /** Runs `work` over every item with at most `limit` in flight. */
@@ -144,6 +172,9 @@ interface Measured {
   /** CPU ms per image of this process and the servers the path uses (OpenSearch is not one). */
   cpuMs: number;
 }
+
+/** Measured beside the path, not part of it: the image site, and OpenSearch (the path does not use it). */
+const NOT_THE_PATH = new Set(['image site', 'opensearch']);
 
 /** CPU-seconds so far of this process and of each local server (Linux /proc; 100 ticks/s). */
 let servers: { name: string; pid: number }[] = [];
@@ -176,7 +207,7 @@ async function measure(
     .map(([name, total]) => [name, (1000 * (total - (cpuBefore.get(name) ?? 0))) / count] as const)
     .filter(([, ms]) => ms >= 1);
   const cpuMs = perImage
-    .filter(([name]) => name !== 'opensearch')
+    .filter(([name]) => !NOT_THE_PATH.has(name))
     .reduce((sum, [, ms]) => sum + ms, 0);
   const result = { perSecond: count / seconds, peakRss, cpuMs };
   const cpu = perImage.map(([name, ms]) => `${name} ${ms.toFixed(0)}`);
@@ -395,13 +426,8 @@ async function main(): Promise<void> {
     `generated or loaded in ${((performance.now() - started) / 1000).toFixed(1)} s, ${mb(sourceBytes)} of JPEG`,
   );
 
-  const server: Server = createServer((req, res) => {
-    const image = images[Number(/^\/(\d+)\.jpg$/.exec(req.url ?? '')?.[1] ?? -1)];
-    if (!image) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length }).end(image);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { origin, site } = await startImageSite();
+  servers.push({ name: 'image site', pid: site.pid! });
 
   started = performance.now();
   const app = await NestFactory.create(ImageProcessingModule.forRoot(config), {
@@ -462,7 +488,7 @@ async function main(): Promise<void> {
     // each image costs does not, and once the cores are full it is what sets the throughput.
     console.log(
       `RESULT CPU per image: bare sharp ${cpuMs(bare).toFixed(0)} ms, worker path ${cpuMs(worker).toFixed(0)} ms ` +
-        `(this process, Kafka, S3, Redis): CPU ratio ${(cpuMs(bare) / cpuMs(worker)).toFixed(2)}`,
+        `(this process, Kafka, S3, Redis; not the image site): CPU ratio ${(cpuMs(bare) / cpuMs(worker)).toFixed(2)}`,
     );
     if (slow) {
       console.log(
@@ -476,7 +502,7 @@ async function main(): Promise<void> {
     );
     await app.close();
     for (const queue of queues) await queue.obliterate({ force: true }).catch(() => undefined);
-    server.close();
+    site.kill();
     clearInterval(sampler);
   }
 }
@@ -500,15 +526,17 @@ function rerunWithArenaLimit(): Promise<void> {
   return Promise.resolve();
 }
 
-(args.generate
-  ? generateInto(args.generate, Number(args.images))
-  : process.env.MALLOC_ARENA_MAX
-    ? main()
-    : rerunWithArenaLimit()
-).then(
-  () => process.exit(Number(process.exitCode ?? 0)),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (args.serve) serveImages(args.serve);
+else
+  (args.generate
+    ? generateInto(args.generate, Number(args.images))
+    : process.env.MALLOC_ARENA_MAX
+      ? main()
+      : rerunWithArenaLimit()
+  ).then(
+    () => process.exit(Number(process.exitCode ?? 0)),
+    (error: Error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
