@@ -118,21 +118,22 @@ async function generateInto(folder: string, count: number): Promise<void> {
   }
 }
 
+const IMAGE_FOLDER = join(tmpdir(), 'curation-image-bench-v1');
+
 /**
  * Generated in a child process (and kept in the OS temp folder for the next run), so the
  * JavaScript pixel loops' garbage does not inflate the RSS measured here.
  */
-const IMAGE_FOLDER = join(tmpdir(), 'curation-image-bench-v1');
-
 function loadImages(count: number): Buffer[] {
-  const folder = IMAGE_FOLDER;
   const child = spawnSync(
     process.execPath,
-    [...process.execArgv, __filename, '--generate', folder, '--images', String(count)],
+    [...process.execArgv, __filename, '--generate', IMAGE_FOLDER, '--images', String(count)],
     { stdio: 'inherit' },
   );
   if (child.status !== 0) throw new Error('image generation failed');
-  return Array.from({ length: count }, (_, index) => readFileSync(join(folder, `${index}.jpg`)));
+  return Array.from({ length: count }, (_, index) =>
+    readFileSync(join(IMAGE_FOLDER, `${index}.jpg`)),
+  );
 }
 
 /** The images' web site, in a process of its own: serving them is the site's work, not the service's. */
@@ -146,11 +147,13 @@ function serveImages(folder: string): void {
     res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length }).end(image);
   });
   server.listen(0, '127.0.0.1', () => console.log((server.address() as AddressInfo).port));
+  // Ends with the bench, however the bench ends: its end of this pipe closes.
+  process.stdin.on('end', () => process.exit(0)).resume();
 }
 
 async function startImageSite(): Promise<{ origin: string; site: ChildProcess }> {
   const site = spawn(process.execPath, [...process.execArgv, __filename, '--serve', IMAGE_FOLDER], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const [line] = (await once(createInterface({ input: site.stdout! }), 'line')) as [string];
   return { origin: `http://127.0.0.1:${Number(line)}`, site };
