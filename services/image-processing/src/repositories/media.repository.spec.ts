@@ -10,7 +10,12 @@ import {
 } from '@curation/testing/photo-images';
 import sharp from 'sharp';
 import { imageProcessingConfigSchema } from '../config/image-processing.config';
-import { MediaRepository, type EncoderSettings, type RenderedImage } from './media.repository';
+import {
+  MediaRepository,
+  dominantColour,
+  type EncoderSettings,
+  type RenderedImage,
+} from './media.repository';
 
 const config = loadConfig(imageProcessingConfigSchema, {
   KAFKA_BROKERS: '127.0.0.1:9092',
@@ -189,5 +194,23 @@ describe('MediaRepository (sharp)', () => {
       }),
     );
     expect(formats).toEqual(['avif', 'webp', 'gif', 'tiff']);
+  });
+
+  it('names the centre of the fullest 16-level bin as the dominant colour, alpha left out', () => {
+    const pixels = (colours: [number, number, number, number][]) => Buffer.from(colours.flat());
+    // 3 + 3 pixels share the bin (6, 6, 6); 5 pixels fill (12, 0, 0) alone.
+    const shared = [
+      ...Array.from({ length: 3 }, () => [100, 100, 100, 255] as [number, number, number, number]),
+      ...Array.from({ length: 3 }, () => [101, 102, 103, 0] as [number, number, number, number]),
+    ];
+    const red = Array.from(
+      { length: 5 },
+      () => [200, 0, 0, 255] as [number, number, number, number],
+    );
+    expect(dominantColour(pixels([...red, ...shared]), 4)).toBe('#686868');
+    expect(dominantColour(pixels([...red, ...shared.slice(0, 4)]), 4)).toBe('#c80808');
+    // RGB without alpha, and one grey level standing for all three.
+    expect(dominantColour(Buffer.from([0, 128, 255, 0, 128, 255, 9, 9, 9]), 3)).toBe('#0888f8');
+    expect(dominantColour(Buffer.from([250, 250, 17]), 1)).toBe('#f8f8f8');
   });
 });
