@@ -30,6 +30,10 @@ type Variant = { name: string; encode: (raw: Raw) => Promise<Buffer> };
 const fromRaw = ({ data, info }: Raw) =>
   sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 
+/** The 64 px copy the service takes its placeholder and dominant colour from. */
+const colourSample = (raw: Raw): Promise<Raw> =>
+  fromRaw(raw).resize({ width: 64 }).raw().toBuffer({ resolveWithObject: true });
+
 const VARIANTS: Variant[] = [
   ...(['mozjpeg', 'turbo'] as const).flatMap((encoder) =>
     [85, 80, 75].map((quality) => ({
@@ -75,23 +79,15 @@ const VARIANTS: Variant[] = [
   },
   {
     name: 'dominant colour (stats of a 64 px copy, the shrink included)',
-    encode: async (raw) => {
-      const small = await fromRaw(raw)
-        .resize({ width: 64 })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return Buffer.from(JSON.stringify((await fromRaw(small).stats()).dominant));
-    },
+    encode: async (raw) =>
+      Buffer.from(JSON.stringify((await fromRaw(await colourSample(raw)).stats()).dominant)),
   },
   {
     // As the service does it: the fullest bin of the 64 px copy's histogram, counted in JavaScript.
     name: 'dominant colour (histogram of a 64 px copy, the shrink included)',
     encode: async (raw) => {
-      const small = await fromRaw(raw)
-        .resize({ width: 64 })
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return Buffer.from(dominantColour(small.data, small.info.channels));
+      const { data, info } = await colourSample(raw);
+      return Buffer.from(dominantColour(data, info.channels));
     },
   },
 ];
