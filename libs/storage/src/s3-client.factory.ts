@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import ipaddr from 'ipaddr.js';
 import { Histogram, register } from 'prom-client';
 
 export interface S3Settings {
@@ -26,12 +27,9 @@ function s3RequestSeconds(): Histogram<'command' | 'outcome'> {
 /** TLS, or a connection that never leaves the machine. */
 function transportProtectsBody(endpoint: string): boolean {
   const { protocol, hostname } = new URL(endpoint);
-  return (
-    protocol === 'https:' ||
-    hostname === 'localhost' ||
-    hostname === '[::1]' ||
-    /^127\.\d+\.\d+\.\d+$/.test(hostname)
-  );
+  if (protocol === 'https:' || hostname === 'localhost') return true;
+  const address = hostname.replace(/^\[(.*)\]$/, '$1');
+  return ipaddr.isValid(address) && ipaddr.parse(address).range() === 'loopback';
 }
 
 /**

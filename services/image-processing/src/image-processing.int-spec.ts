@@ -14,7 +14,7 @@ import {
   type FeaturedImage,
 } from '@curation/contracts';
 import { EventPublisher } from '@curation/kafka';
-import { ObjectStorageRepository, createS3Client, imageManifestKey } from '@curation/storage';
+import { ObjectStorageRepository, createS3Client } from '@curation/storage';
 import { eventually, startGroupAtEnd, uniqueName } from '@curation/testing';
 import {
   animatedGif,
@@ -439,12 +439,9 @@ describe('image-processing against real Redis, S3 and Kafka', () => {
       const stored = await storage.head(`${itemId}-featuredImage.jpeg`);
       // Revision 1's slow job then rewrites the manifest, and S3Proxy's filesystem store replaces
       // an object by deleting it before renaming the new one in: a read in that instant finds
-      // nothing and renders again (harmless, but not what this test counts). Let it finish first.
-      await eventually(async () =>
-        (await storage.get(imageManifestKey(itemId)))?.toString().includes('.avif')
-          ? true
-          : undefined,
-      );
+      // nothing and renders again (harmless, but not what this test counts). Its
+      // `renditions-added`, published once the manifest is written, says it is done.
+      await eventually(async () => renditionsAdded.find((event) => event.itemId === itemId));
 
       await publisher.publish(Topic.ItemEnriched, { itemId, revision: 1, data });
       await publisher.publish(Topic.ItemEnriched, { itemId, revision: 2, data });
