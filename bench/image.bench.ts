@@ -501,7 +501,7 @@ async function main(): Promise<void> {
         `(this process, Kafka, S3, Redis; not the image site): CPU ratio ${(cpuMs(bare) / cpuMs(worker)).toFixed(2)}`,
     );
     // The ratio rises whenever rendering gets dearer (a slower encoder "improves" it); what the
-    // worker path adds to the rendering, in ms, does not depend on the encoders.
+    // worker path adds to the rendering, in ms, is the plumbing's own figure.
     console.log(
       `RESULT fixed cost per image (worker path CPU - bare sharp CPU): ${(cpuMs(worker) - cpuMs(bare)).toFixed(0)} ms, ` +
         `of which servers ${(serverCpuMs(worker) - serverCpuMs(bare)).toFixed(0)} ms and this process ` +
