@@ -9,7 +9,10 @@
 /* eslint-disable @typescript-eslint/no-restricted-imports -- measures the image service's own colour step */
 import sharp from 'sharp';
 import { parseArgs } from 'node:util';
-import { dominantColour } from '../services/image-processing/src/repositories/media.repository';
+import {
+  COLOUR_SAMPLE_WIDTH,
+  dominantColour,
+} from '../services/image-processing/src/repositories/media.repository';
 import { photoJpeg } from '../test/support/photo-images';
 
 const { values: args } = parseArgs({
@@ -30,9 +33,9 @@ type Variant = { name: string; encode: (raw: Raw) => Promise<Buffer> };
 const fromRaw = ({ data, info }: Raw) =>
   sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } });
 
-/** The 64 px copy the service takes its placeholder and dominant colour from. */
+/** The small copy the service takes its placeholder and dominant colour from. */
 const colourSample = (raw: Raw): Promise<Raw> =>
-  fromRaw(raw).resize({ width: 64 }).raw().toBuffer({ resolveWithObject: true });
+  fromRaw(raw).resize({ width: COLOUR_SAMPLE_WIDTH }).raw().toBuffer({ resolveWithObject: true });
 
 const VARIANTS: Variant[] = [
   ...(['mozjpeg', 'turbo'] as const).flatMap((encoder) =>

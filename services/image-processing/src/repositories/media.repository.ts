@@ -89,7 +89,7 @@ function classify(error: Error): { problem: MediaProblem; detail: string } {
 const hex = (value: number) => value.toString(16).padStart(2, '0');
 
 /** Width of the copy the placeholder and the dominant colour are taken from. */
-const COLOUR_SAMPLE_WIDTH = 64;
+export const COLOUR_SAMPLE_WIDTH = 64;
 
 /**
  * The most common colour of 8-bit sRGB pixels: the centre of the fullest bin of a 16×16×16
